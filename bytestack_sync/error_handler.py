@@ -1,0 +1,116 @@
+"""The one top-level error handler, and the redacting output streams.
+
+Expected errors print one line (or one block, for manifests) and exit with their
+code; unexpected ones say so and show a traceback only under ``--debug``; ^C
+exits 130. Every byte written to stdout and stderr passes through the process
+redactor, so neither the API key nor a sensitive value can reach a terminal or a
+CI log, whatever code path printed it.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import sys
+import traceback
+from typing import IO, Any
+
+import click
+
+from bytestack_sync import contract
+from bytestack_sync.errors import EXIT_ERROR, EXIT_INTERRUPTED, BytestackSyncError
+from bytestack_sync.secrets import REDACTOR
+
+
+class RedactingStream(io.TextIOBase):
+    """A text stream that scrubs known secrets from everything written through it."""
+
+    def __init__(self, inner: IO[str]) -> None:
+        self._inner = inner
+
+    def write(self, text: str) -> int:
+        self._inner.write(REDACTOR(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._inner.flush()
+
+    def isatty(self) -> bool:
+        return self._inner.isatty()
+
+    def fileno(self) -> int:
+        return self._inner.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._inner, "encoding", "utf-8") or "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+
+def _install_redaction() -> None:
+    key = os.environ.get(contract.API_KEY_ENV)
+    if key:
+        REDACTOR.add(key)
+    if not isinstance(sys.stdout, RedactingStream):
+        sys.stdout = RedactingStream(sys.stdout)
+    if not isinstance(sys.stderr, RedactingStream):
+        sys.stderr = RedactingStream(sys.stderr)
+
+
+def _debug_requested(argv: list[str]) -> bool:
+    return "--debug" in argv
+
+
+def _configure_logging(debug: bool) -> None:
+    if debug:
+        logging.basicConfig(
+            level=logging.DEBUG, stream=sys.stderr, format="debug: %(name)s: %(message)s"
+        )
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(message.rstrip("\n") + "\n")
+    sys.stderr.flush()
+
+
+def run_cli(command: click.Command, argv: list[str] | None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = _debug_requested(args)
+    _install_redaction()
+    _configure_logging(debug)
+    try:
+        result: Any = command.main(args=args, prog_name="bytestack-sync", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show(file=sys.stderr)
+        return EXIT_ERROR if exc.exit_code == 2 else int(exc.exit_code)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        _say("interrupted")
+        return EXIT_INTERRUPTED
+    except BytestackSyncError as exc:
+        if debug:
+            traceback.print_exc(file=sys.stderr)
+        _say(f"error: {exc}")
+        return exc.exit_code
+    except Exception as exc:  # noqa: BLE001 - the one place that turns any failure into a code
+        from bytestack_sync.api.errors import ApiError
+
+        if isinstance(exc, ApiError):
+            if debug:
+                traceback.print_exc(file=sys.stderr)
+            _say(f"error: {exc}")
+            return EXIT_ERROR
+        if debug:
+            traceback.print_exc(file=sys.stderr)
+        _say(f"unexpected error: {type(exc).__name__}: {exc} (run with --debug for a traceback)")
+        return EXIT_ERROR
+    finally:
+        try:
+            sys.stdout.flush()
+        except (OSError, ValueError):
+            pass
+    return int(result) if isinstance(result, int) else 0

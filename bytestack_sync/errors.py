@@ -1,0 +1,78 @@
+"""The user-facing errors and the exit codes they map to.
+
+    BytestackSyncError            exit 1   an expected error: one clear message, no traceback
+    ├── UsageError                exit 1   bad arguments or options
+    ├── ManifestError             exit 1   invalid manifests (carries every problem found)
+    ├── NothingToPlanError        exit 1   an empty input that would delete everything
+    └── RefusedError              exit 4   apply refused: stale plan, safety guard, protected resource
+        ├── StalePlanError
+        ├── SafetyGuardError
+        └── ProtectedResourceError
+
+API errors (``bytestack_sync.api.errors.ApiError``) are expected errors too; the
+CLI's handler maps them to exit 1. Anything else is a bug: exit 1 with a
+traceback only under ``--debug``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bytestack_sync.model import Location
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_CHANGES_PENDING = 2
+EXIT_APPLY_FAILED = 3
+EXIT_REFUSED = 4
+EXIT_INTERRUPTED = 130
+
+
+class BytestackSyncError(Exception):
+    exit_code = EXIT_ERROR
+
+
+class UsageError(BytestackSyncError):
+    pass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding about a manifest: where, what, and whether it blocks."""
+
+    location: Location
+    message: str
+    severity: str = "error"  # "error" | "warning"
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.location}: {prefix}{self.message}"
+
+
+class ManifestError(BytestackSyncError):
+    """Invalid manifests; ``problems`` holds every one found, errors and warnings."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        super().__init__("\n".join(str(p) for p in errors) or "invalid manifest")
+
+
+class NothingToPlanError(BytestackSyncError):
+    pass
+
+
+class RefusedError(BytestackSyncError):
+    exit_code = EXIT_REFUSED
+
+
+class StalePlanError(RefusedError):
+    pass
+
+
+class SafetyGuardError(RefusedError):
+    pass
+
+
+class ProtectedResourceError(RefusedError):
+    pass

@@ -1,0 +1,96 @@
+"""The desired state: what the manifests declare, after loading, interpolation and validation.
+
+These are plain frozen values. The manifest package builds them; the planner reads
+them next to the live state (``bytestack_sync.api.models``) and never sees YAML.
+"""
+
+from __future__ import annotations
+
+import enum
+import fnmatch
+from dataclasses import dataclass, field
+
+from bytestack_sync import contract
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where a value was declared: 1-based line and column, as editors count."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class PruneMode(str, enum.Enum):
+    """What happens to live resources that no manifest declares."""
+
+    DELETE = "delete"
+    PAUSE = "pause"
+    OFF = "off"
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A declared job. ``prompt`` is already stripped; ``webhook_url`` "" is None."""
+
+    name: str
+    prompt: str
+    sources: frozenset[str]
+    schedule: str
+    status: str = contract.DEFAULT_JOB_STATUS
+    webhook_url: str | None = None
+    protect: bool = False
+    # Field names whose value came from a ${secret:...} interpolation.
+    sensitive: frozenset[str] = frozenset()
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class WebhookSpec:
+    """A declared webhook; its identity is ``url``."""
+
+    url: str
+    events: frozenset[str] = frozenset(contract.DEFAULT_EVENTS)
+    sensitive: frozenset[str] = frozenset()
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class IgnoreRules:
+    """Glob patterns of live resources that are never touched unless declared."""
+
+    jobs: tuple[str, ...] = ()
+    webhooks: tuple[str, ...] = ()
+
+    def ignores_job(self, name: str) -> bool:
+        return any(fnmatch.fnmatchcase(name, p) for p in self.jobs)
+
+    def ignores_webhook(self, url: str) -> bool:
+        return any(fnmatch.fnmatchcase(url, p) for p in self.webhooks)
+
+
+@dataclass(frozen=True)
+class SafetySettings:
+    max_destroy_percent: float = 25.0
+    max_runs_per_day: int = contract.DEFAULT_MAX_RUNS_PER_DAY
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    """Everything the manifests declare, merged across files."""
+
+    jobs: tuple[JobSpec, ...] = ()
+    webhooks: tuple[WebhookSpec, ...] = ()
+    prune: PruneMode = PruneMode.DELETE
+    ignore: IgnoreRules = IgnoreRules()
+    safety: SafetySettings = SafetySettings()
+    # The resolved value of every sensitive field; a live value equal to one of these
+    # is sensitive too.
+    sensitive_values: frozenset[str] = frozenset()
+    files: tuple[str, ...] = ()

@@ -1,0 +1,136 @@
+"""The changes a plan is made of: small values with a fixed order and a JSON form.
+
+Apply order (spec section 4): webhook creates, then job creates, updates and
+replaces, then pauses, then deletes. ``Change.sort_key`` encodes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from bytestack_sync.api.models import LiveJob, LiveWebhook
+from bytestack_sync.model import JobSpec, WebhookSpec
+from bytestack_sync.secrets import sensitive_display
+
+ResourceType = Literal["job", "webhook"]
+Desired = JobSpec | WebhookSpec
+Live = LiveJob | LiveWebhook
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    """One field's old and new value, in canonical form (sets as sorted lists)."""
+
+    field: str
+    old: Any
+    new: Any
+    forces_replacement: bool = False
+    sensitive: bool = False
+
+    def shown(self, value: Any) -> Any:
+        """The value as any output may show it."""
+        if self.sensitive and isinstance(value, str):
+            return sensitive_display(value)
+        return value
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "old": self.shown(self.old),
+            "new": self.shown(self.new),
+            "forces_replacement": self.forces_replacement,
+            "sensitive": self.sensitive,
+        }
+
+
+@dataclass(frozen=True)
+class Change:
+    """Base of every change. ``key`` is the identity: a job's name or a webhook's URL."""
+
+    action: ClassVar[str] = ""
+    # Position in the apply order; lower runs first.
+    phase: ClassVar[int] = 0
+
+    resource: ResourceType
+    key: str
+    desired: Desired | None = None
+    live: Live | None = None
+    diffs: tuple[FieldDiff, ...] = ()
+    reason: str = ""
+    key_sensitive: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def address(self) -> str:
+        return f"{self.resource}:{self.display_key}"
+
+    @property
+    def display_key(self) -> str:
+        return sensitive_display(self.key) if self.key_sensitive else self.key
+
+    @property
+    def live_id(self) -> str | None:
+        return self.live.id if self.live is not None else None
+
+    @property
+    def sort_key(self) -> tuple[int, int, str]:
+        resource_rank = 0 if self.resource == "webhook" else 1
+        return (self.phase, resource_rank, self.key)
+
+    def data(self) -> dict[str, Any]:
+        """The JSON form; holds no sensitive value."""
+        return {
+            "action": self.action,
+            "resource": self.resource,
+            "key": self.display_key,
+            "address": self.address,
+            "live_id": self.live_id,
+            "reason": self.reason,
+            "diffs": [d.data() for d in self.diffs],
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class Create(Change):
+    action: ClassVar[str] = "create"
+    phase: ClassVar[int] = 1
+
+    @property
+    def sort_key(self) -> tuple[int, int, str]:
+        # Webhooks are registered before any job is touched.
+        return (0 if self.resource == "webhook" else 1, 0, self.key)
+
+
+@dataclass(frozen=True)
+class Update(Change):
+    action: ClassVar[str] = "update"
+    phase: ClassVar[int] = 1
+
+
+@dataclass(frozen=True)
+class Replace(Change):
+    """POST the new resource, then DELETE the old one."""
+
+    action: ClassVar[str] = "replace"
+    phase: ClassVar[int] = 1
+
+    @property
+    def forced_by(self) -> tuple[str, ...]:
+        return tuple(d.field for d in self.diffs if d.forces_replacement)
+
+
+@dataclass(frozen=True)
+class Pause(Change):
+    action: ClassVar[str] = "pause"
+    phase: ClassVar[int] = 2
+
+
+@dataclass(frozen=True)
+class Delete(Change):
+    action: ClassVar[str] = "delete"
+    phase: ClassVar[int] = 3
+
+
+ACTIONS: tuple[type[Change], ...] = (Create, Update, Replace, Pause, Delete)

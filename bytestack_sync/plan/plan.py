@@ -1,0 +1,47 @@
+"""The plan: a value the renderers read and the executor carries out."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bytestack_sync.plan.changes import ACTIONS, Change
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Ordered changes plus what is needed to check, later, that they still apply.
+
+    ``live_fingerprints`` maps the id of every live resource the plan read to a
+    digest of it as read; ``declared`` lists the addresses of declared resources that
+    were not live (so apply can refuse when one appears in between). Neither holds a
+    sensitive value.
+    """
+
+    changes: tuple[Change, ...] = ()
+    warnings: tuple[str, ...] = ()
+    managed_count: int = 0
+    live_fingerprints: dict[str, str] = field(default_factory=dict)
+    declared: tuple[str, ...] = ()
+    manifest_digest: str = ""
+    targets: tuple[str, ...] = ()
+    sensitive_values: frozenset[str] = frozenset()
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes
+
+    def counts(self) -> dict[str, int]:
+        counter = Counter(c.action for c in self.changes)
+        return {action.action: counter.get(action.action, 0) for action in ACTIONS}
+
+    def summary(self) -> str:
+        """Terraform's summary line, with pauses named when there are any."""
+        n = self.counts()
+        line = (
+            f"Plan: {n['create']} to create, {n['update']} to update, "
+            f"{n['replace']} to replace, {n['delete']} to delete"
+        )
+        if n["pause"]:
+            line += f", {n['pause']} to pause"
+        return line + "."
