@@ -48,6 +48,9 @@ class JobSpec:
     protect: bool = False
     # Field names whose value came from a ${secret:...} interpolation.
     sensitive: frozenset[str] = frozenset()
+    # (field, text as written before interpolation) for each sensitive field, so a
+    # saved plan can hold the reference instead of the value and re-resolve it.
+    templates: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     location: Location | None = field(default=None, compare=False)
 
 
@@ -58,6 +61,7 @@ class WebhookSpec:
     url: str
     events: frozenset[str] = frozenset(contract.DEFAULT_EVENTS)
     sensitive: frozenset[str] = frozenset()
+    templates: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     location: Location | None = field(default=None, compare=False)
 
 
