@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import click
@@ -19,14 +18,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 VERSION = "0.1.0"
 
 
-@dataclass
 class Options:
-    """The common options; accepted before or after the command name (last one wins)."""
+    """The common options; accepted before or after the command name (last one wins).
 
-    api_url: str | None = None
-    debug: bool = False
-    no_color: bool = False
-    verbosity: int = 0  # -1 quiet, 0 normal, 1 verbose
+    A plain class rather than a dataclass: importing dataclasses costs start-up time.
+    """
+
+    def __init__(self) -> None:
+        self.api_url: str | None = None
+        self.debug = False
+        self.no_color = False
+        self.verbosity = 0  # -1 quiet, 0 normal, 1 verbose
 
 
 def _set(field: str) -> Callable[[click.Context, click.Parameter, Any], Any]:

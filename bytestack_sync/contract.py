@@ -8,10 +8,8 @@ emulator follow together.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Final
-from urllib.parse import urlsplit
 
 # --- transport -------------------------------------------------------------------
 DEFAULT_API_URL: Final = "https://api.bytestack.dev/v1"
@@ -109,6 +107,8 @@ def check_events(events: list[str]) -> list[str]:
 
 
 def is_loopback_host(host: str) -> bool:
+    import ipaddress  # imported on use: the CLI's start-up path reads this module
+
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
@@ -126,6 +126,8 @@ def check_url(url: str) -> str | None:
     ``https://`` is required; plain ``http://`` is allowed only for loopback hosts so
     that a local receiver (or the emulator) can be a target.
     """
+    from urllib.parse import urlsplit
+
     if not _SCHEME.match(url):
         return "must be an absolute https:// URL"
     try:

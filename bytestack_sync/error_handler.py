@@ -5,22 +5,24 @@ code; unexpected ones say so and show a traceback only under ``--debug``; ^C
 exits 130. Every byte written to stdout and stderr passes through the process
 redactor, so neither the API key nor a sensitive value can reach a terminal or a
 CI log, whatever code path printed it.
+
+Imports stay light here: this module is on the path of ``--help``.
 """
 
 from __future__ import annotations
 
 import io
-import logging
 import os
 import sys
-import traceback
 from typing import IO, Any
 
 import click
 
 from bytestack_sync import contract
-from bytestack_sync.errors import EXIT_ERROR, EXIT_INTERRUPTED, BytestackSyncError
 from bytestack_sync.secrets import REDACTOR
+
+EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130
 
 
 class RedactingStream(io.TextIOBase):
@@ -50,7 +52,7 @@ class RedactingStream(io.TextIOBase):
         return True
 
 
-def _install_redaction() -> None:
+def install_redaction() -> None:
     key = os.environ.get(contract.API_KEY_ENV)
     if key:
         REDACTOR.add(key)
@@ -60,12 +62,10 @@ def _install_redaction() -> None:
         sys.stderr = RedactingStream(sys.stderr)
 
 
-def _debug_requested(argv: list[str]) -> bool:
-    return "--debug" in argv
-
-
 def _configure_logging(debug: bool) -> None:
     if debug:
+        import logging
+
         logging.basicConfig(
             level=logging.DEBUG, stream=sys.stderr, format="debug: %(name)s: %(message)s"
         )
@@ -76,10 +76,34 @@ def _say(message: str) -> None:
     sys.stderr.flush()
 
 
+def _print_traceback() -> None:
+    import traceback
+
+    traceback.print_exc(file=sys.stderr)
+
+
+def _exit_code_for(exc: Exception, debug: bool) -> int:
+    """Map an exception escaping a command to one message and an exit code."""
+    from bytestack_sync.api.errors import ApiError
+    from bytestack_sync.errors import BytestackSyncError
+
+    if debug:
+        _print_traceback()
+    if isinstance(exc, BytestackSyncError):
+        _say(f"error: {exc}")
+        return exc.exit_code
+    if isinstance(exc, ApiError):
+        _say(f"error: {exc}")
+        return EXIT_ERROR
+    hint = "" if debug else " (run with --debug for a traceback)"
+    _say(f"unexpected error: {type(exc).__name__}: {exc}{hint}")
+    return EXIT_ERROR
+
+
 def run_cli(command: click.Command, argv: list[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    debug = _debug_requested(args)
-    _install_redaction()
+    debug = "--debug" in args
+    install_redaction()
     _configure_logging(debug)
     try:
         result: Any = command.main(args=args, prog_name="bytestack-sync", standalone_mode=False)
@@ -87,27 +111,13 @@ def run_cli(command: click.Command, argv: list[str] | None) -> int:
         return int(exc.exit_code)
     except click.ClickException as exc:
         exc.show(file=sys.stderr)
+        # click uses 2 for usage errors; the spec's 2 means "changes pending".
         return EXIT_ERROR if exc.exit_code == 2 else int(exc.exit_code)
     except (KeyboardInterrupt, click.exceptions.Abort):
         _say("interrupted")
         return EXIT_INTERRUPTED
-    except BytestackSyncError as exc:
-        if debug:
-            traceback.print_exc(file=sys.stderr)
-        _say(f"error: {exc}")
-        return exc.exit_code
     except Exception as exc:  # noqa: BLE001 - the one place that turns any failure into a code
-        from bytestack_sync.api.errors import ApiError
-
-        if isinstance(exc, ApiError):
-            if debug:
-                traceback.print_exc(file=sys.stderr)
-            _say(f"error: {exc}")
-            return EXIT_ERROR
-        if debug:
-            traceback.print_exc(file=sys.stderr)
-        _say(f"unexpected error: {type(exc).__name__}: {exc} (run with --debug for a traceback)")
-        return EXIT_ERROR
+        return _exit_code_for(exc, debug)
     finally:
         try:
             sys.stdout.flush()

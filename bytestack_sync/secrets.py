@@ -8,7 +8,6 @@ sensitive value.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Iterable
 
@@ -17,6 +16,8 @@ MIN_REDACT_LENGTH = 4  # shorter values would scrub ordinary words
 
 def fingerprint(value: str) -> str:
     """The first 8 hex digits of the value's SHA-256."""
+    import hashlib  # here, not at the top: keeps `--help` fast
+
     return hashlib.sha256(value.encode("utf-8")).hexdigest()[:8]
 
 
