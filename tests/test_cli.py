@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import pytest
 
 from bytestack_sync import cli
@@ -19,31 +21,44 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
         assert name in out
 
 
+@pytest.fixture
+def probe() -> Iterator[Callable[[list[str]], cli.Options]]:
+    """A hidden subcommand that returns the parsed common options."""
+
+    @cli.cli.command("probe-options", hidden=True)
+    @cli.common_options
+    def probe_options() -> cli.Options:
+        return cli.options()
+
+    def run(argv: list[str]) -> cli.Options:
+        result = cli.cli.main(args=argv, standalone_mode=False)
+        assert isinstance(result, cli.Options)
+        return result
+
+    yield run
+    del cli.cli.commands["probe-options"]
+
+
 @pytest.mark.parametrize(
     "argv",
     [
-        ["--no-color", "-q", "--api-url", "local:x.db", "schema"],
-        ["schema", "--no-color", "-q", "--api-url", "local:x.db"],
+        ["--no-color", "-q", "--api-url", "local:x.db", "probe-options"],
+        ["probe-options", "--no-color", "-q", "--api-url", "local:x.db"],
+        ["--no-color", "probe-options", "-q", "--api-url", "local:x.db"],
     ],
 )
-def test_common_options_before_or_after_the_command(argv: list[str]) -> None:
-    position = argv.index("schema")
-    with cli.cli.make_context("bytestack-sync", argv[:position]) as ctx:
-        cmd = cli.cli.get_command(ctx, "schema")
-        assert cmd is not None
-        cmd.make_context("schema", argv[position + 1 :], parent=ctx)
-        opts = ctx.ensure_object(cli.Options)
+def test_common_options_before_or_after_the_command(
+    argv: list[str], probe: Callable[[list[str]], cli.Options]
+) -> None:
+    opts = probe(argv)
     assert opts.api_url == "local:x.db"
     assert opts.no_color is True
     assert opts.verbosity == -1
 
 
-def test_later_option_wins() -> None:
-    with cli.cli.make_context("bytestack-sync", ["--api-url", "a"]) as ctx:
-        cmd = cli.cli.get_command(ctx, "schema")
-        assert cmd is not None
-        cmd.make_context("schema", ["--api-url", "b"], parent=ctx)
-        assert ctx.ensure_object(cli.Options).api_url == "b"
+def test_later_option_wins(probe: Callable[[list[str]], cli.Options]) -> None:
+    assert probe(["--api-url", "a", "probe-options", "--api-url", "b"]).api_url == "b"
+    assert probe(["-v", "probe-options"]).verbosity == 1
 
 
 @pytest.mark.parametrize(
