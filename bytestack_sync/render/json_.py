@@ -1,0 +1,72 @@
+"""The JSON plan: one stable document for automation, described by schemas/plan.schema.json."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, TextIO
+
+from bytestack_sync.plan.changes import Delete, Pause
+from bytestack_sync.plan.plan import Plan
+from bytestack_sync.render.fields import NO_CHANGES, ChangeView, Masker, desired_fields, view_plan
+from bytestack_sync.render.schedule import ScheduleChange, ScheduleSide
+
+FORMAT_VERSION = 1
+
+
+def _time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _side(side: ScheduleSide) -> dict[str, Any]:
+    return {
+        "expression": side.expression,
+        "description": side.description or None,
+        "runs_per_day": side.runs_per_day,
+        "next_runs": [_time(t) for t in side.next_runs],
+        "error": side.error or None,
+    }
+
+
+def _schedule(schedule: ScheduleChange | None) -> dict[str, Any] | None:
+    if schedule is None:
+        return None
+    return {"before": _side(schedule.before), "after": _side(schedule.after)}
+
+
+def change_data(view: ChangeView, masker: Masker) -> dict[str, Any]:
+    """``Change.data()`` with every value masked, plus the declared fields and timings."""
+    change = view.change
+    data: dict[str, Any] = masker.scrub(change.data())
+    # Rebuilt rather than trusted: FieldDiff.shown masks only strings.
+    data["diffs"] = [
+        {
+            **diff.data(),
+            "old": masker.value(diff.old, diff.sensitive),
+            "new": masker.value(diff.new, diff.sensitive),
+        }
+        for diff in change.diffs
+    ]
+    data["notes"] = list(view.notes)
+    desired = None if isinstance(change, (Pause, Delete)) else change.desired
+    data["desired"] = desired_fields(desired, masker) if desired is not None else None
+    data["schedule"] = _schedule(view.schedule)
+    return data
+
+
+class JsonRenderer:
+    def render(self, plan: Plan, out: TextIO, now: datetime) -> None:
+        view = view_plan(plan, now)
+        counts = plan.counts()
+        document = {
+            "format_version": FORMAT_VERSION,
+            "has_changes": bool(view.changes),
+            "summary": {**counts, "total": sum(counts.values())},
+            "summary_line": plan.summary() if view.changes else NO_CHANGES,
+            "changes": [change_data(c, view.masker) for c in view.changes],
+            "warnings": list(view.warnings),
+            "targets": [view.masker.text(t) for t in plan.targets],
+            "managed_count": plan.managed_count,
+        }
+        json.dump(document, out, indent=2, sort_keys=True, ensure_ascii=False)
+        out.write("\n")

@@ -1,0 +1,164 @@
+"""The markdown plan: a pull-request comment or a ``$GITHUB_STEP_SUMMARY`` page.
+
+GitHub rejects a comment longer than 65,536 characters, so the document is cut
+between whole change sections (never inside a ``<details>`` or a code fence) and
+says how many changes it left out.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TextIO
+
+from bytestack_sync.plan.plan import Plan
+from bytestack_sync.render.fields import (
+    NO_CHANGES,
+    SYMBOLS,
+    ChangeView,
+    FieldLine,
+    PlanView,
+    format_time,
+    format_value,
+    view_plan,
+)
+from bytestack_sync.render.schedule import ScheduleChange, ScheduleSide
+
+MARKER = "<!-- bytestack-sync plan -->"
+MAX_LENGTH = 65_536
+# Warnings come before the changes; a flood of them must not crowd every change out.
+WARNINGS_BUDGET = 8_192
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]#|~<>!])")
+
+
+def md_text(text: str) -> str:
+    """Text that markdown shows as written."""
+    return html.escape(_MARKDOWN_SPECIALS.sub(r"\\\1", text), quote=False)
+
+
+def html_code(text: str) -> str:
+    """Inline code inside HTML or a table cell; a pipe would otherwise split the cell."""
+    return "<code>" + html.escape(text).replace("|", "&#124;") + "</code>"
+
+
+def fenced(lines: Iterable[str], info: str = "") -> str:
+    body = list(lines)
+    longest = max((len(run) for line in body for run in re.findall(r"`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return "\n".join([fence + info, *body, fence])
+
+
+def diff_lines(field: FieldLine) -> list[str]:
+    forced = "  # forces replacement" if field.forces_replacement else ""
+    lines = [f"- {field.field}: {format_value(field.old)}"] if field.has_old else []
+    if field.has_new:
+        lines.append(f"+ {field.field}: {format_value(field.new)}{forced}")
+    return lines
+
+
+def _side_cells(side: ScheduleSide) -> tuple[str, str, str]:
+    if side.error:
+        return (md_text(f"cannot be read: {side.error}"), "", "")
+    runs = "<br>".join(format_time(t) for t in side.next_runs)
+    return (md_text(side.description), str(side.runs_per_day), runs)
+
+
+def schedule_table(schedule: ScheduleChange) -> str:
+    before, after = _side_cells(schedule.before), _side_cells(schedule.after)
+    rows = [
+        ("Schedule", html_code(schedule.before.expression), html_code(schedule.after.expression)),
+        ("Meaning", before[0], after[0]),
+        ("Runs per day", before[1], after[1]),
+        ("Next runs", before[2], after[2]),
+    ]
+    lines = ["| | Before | After |", "| --- | --- | --- |"]
+    return "\n".join(lines + [f"| {a} | {b} | {c} |" for a, b, c in rows])
+
+
+def change_section(change: ChangeView) -> str:
+    live_id = f" ({html_code(change.change.live_id)})" if change.change.live_id else ""
+    summary = (
+        f"<summary>{html_code(change.symbol)} {change.action} {change.change.resource} "
+        f"{html_code(change.key)}{live_id}</summary>"
+    )
+    parts = [f"<details>{summary}"]
+    lines = [line for field in change.fields for line in diff_lines(field)]
+    if lines:
+        parts.append(fenced(lines, "diff"))
+    if change.schedule is not None:
+        parts.append(schedule_table(change.schedule))
+    if change.reason:
+        parts.append(f"**Why:** {md_text(change.reason)}")
+    parts += [f"**Note:** {md_text(note)}" for note in change.notes]
+    parts.append("</details>")
+    return "\n\n".join(parts) + "\n"
+
+
+def summary_table(plan: Plan) -> str:
+    lines = ["| Action | Count |", "| --- | ---: |"]
+    for action, count in plan.counts().items():
+        lines.append(f"| {html_code(SYMBOLS[action])} {action} | {count} |")
+    return "\n".join(lines) + "\n"
+
+
+def warnings_section(warnings: tuple[str, ...]) -> str:
+    if not warnings:
+        return ""
+    items: list[str] = []
+    used = 0
+    for index, warning in enumerate(warnings):
+        item = f"- {md_text(warning)}"
+        if used + len(item) > WARNINGS_BUDGET:
+            items.append(f"- … and {len(warnings) - index} more warnings (see the full plan)")
+            break
+        items.append(item)
+        used += len(item) + 1
+    return "### Warnings\n\n" + "\n".join(items) + "\n"
+
+
+def truncation_note(left_out: int, total: int, limit: int) -> str:
+    return (
+        f"**Truncated:** {left_out} of {total} changes are not shown here, to keep this "
+        f"comment under {limit:,} characters. See the full plan in the CI logs or the "
+        "saved plan artifact.\n"
+    )
+
+
+class MarkdownRenderer:
+    def __init__(self, *, limit: int = MAX_LENGTH) -> None:
+        self.limit = limit
+
+    def render(self, plan: Plan, out: TextIO, now: datetime) -> None:
+        out.write(self.document(view_plan(plan, now)))
+
+    def head(self, view: PlanView) -> str:
+        parts = [MARKER, "## bytestack-sync plan", ""]
+        if not view.changes:
+            parts += [f"**{md_text(NO_CHANGES)}**", ""]
+        else:
+            parts += [f"**{md_text(view.plan.summary())}**", "", summary_table(view.plan)]
+        head = "\n".join(parts)
+        warnings = warnings_section(view.warnings)
+        return head + ("\n" + warnings if warnings else "")
+
+    def document(self, view: PlanView) -> str:
+        head = self.head(view)
+        if not view.changes:
+            return head
+        head += "\n### Changes\n"
+        sections = ["\n" + change_section(c) for c in view.changes]
+        full = head + "".join(sections)
+        if len(full) <= self.limit:
+            return full
+        total = len(sections)
+        room = self.limit - len(head) - len("\n" + truncation_note(total, total, self.limit))
+        shown: list[str] = []
+        for section in sections:
+            if len(section) > room:
+                break
+            shown.append(section)
+            room -= len(section)
+        note = truncation_note(total - len(shown), total, self.limit)
+        return head + "".join(shown) + "\n" + note

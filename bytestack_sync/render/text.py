@@ -1,0 +1,105 @@
+"""The text plan: what a Terraform user expects to read in a terminal or a CI log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TextIO
+
+from bytestack_sync.plan.plan import Plan
+from bytestack_sync.render.fields import (
+    NO_CHANGES,
+    ChangeView,
+    FieldLine,
+    format_time,
+    format_value,
+    view_plan,
+)
+from bytestack_sync.render.schedule import ScheduleChange, ScheduleSide
+
+RESET = "\x1b[0m"
+GREEN = "\x1b[32m"
+YELLOW = "\x1b[33m"
+RED = "\x1b[31m"
+MAGENTA = "\x1b[35m"
+BOLD = "\x1b[1m"
+
+SYMBOL_COLORS: dict[str, str] = {
+    "create": GREEN,
+    "update": YELLOW,
+    "replace": MAGENTA,
+    "pause": YELLOW,
+    "delete": RED,
+}
+
+OUTCOMES: dict[str, str] = {
+    "create": "will be created",
+    "update": "will be updated in place",
+    "replace": "must be replaced",
+    "pause": "will be paused",
+    "delete": "will be deleted",
+}
+
+INDENT = "      "
+
+
+class TextRenderer:
+    def __init__(self, *, color: bool = False) -> None:
+        self.color = color
+
+    def paint(self, text: str, *codes: str) -> str:
+        if not self.color or not codes:
+            return text
+        return "".join(codes) + text + RESET
+
+    def render(self, plan: Plan, out: TextIO, now: datetime) -> None:
+        view = view_plan(plan, now)
+        lines: list[str] = []
+        if view.changes:
+            lines += ["bytestack-sync will perform the following actions:", ""]
+            for change in view.changes:
+                lines += [*self.change_lines(change), ""]
+        for warning in view.warnings:
+            lines += [f"{self.paint('Warning:', BOLD, YELLOW)} {warning}", ""]
+        lines.append(plan.summary() if view.changes else NO_CHANGES)
+        out.write("\n".join(lines) + "\n")
+
+    def change_lines(self, change: ChangeView) -> list[str]:
+        symbol = self.paint(change.symbol, SYMBOL_COLORS[change.action])
+        live_id = f" ({change.change.live_id})" if change.change.live_id else ""
+        pad = " " * (3 - len(change.symbol))  # Terraform aligns "-/+" with "  +"
+        lines = [f"{pad}{symbol} {change.title}{live_id} {OUTCOMES[change.action]}"]
+        width = max((len(f.field) for f in change.fields), default=0) + 1
+        for field in change.fields:
+            lines.append(INDENT + self.field_line(field, width))
+            if field.field == "schedule" and change.schedule is not None:
+                lines += schedule_lines(change.schedule)
+        if change.reason:
+            lines.append(f"{INDENT}# {change.reason}")
+        lines += [f"{INDENT}# {note}" for note in change.notes]
+        return lines
+
+    def field_line(self, field: FieldLine, width: int) -> str:
+        label = f"{field.field + ':':<{width}}"
+        if not field.has_old:
+            value = format_value(field.new)
+        elif not field.has_new:
+            value = format_value(field.old)
+        else:
+            value = f"{format_value(field.old)} → {format_value(field.new)}"
+        line = f"{label} {value}"
+        if field.forces_replacement:
+            line += "  " + self.paint("# forces replacement", RED)
+        return line
+
+
+def side_lines(label: str, side: ScheduleSide) -> list[str]:
+    head = f"{INDENT}  {label + ':':<7} "
+    if side.error:
+        return [f"{head}cannot be read: {side.error}"]
+    per_day = f"{side.runs_per_day} run{'s' if side.runs_per_day != 1 else ''}/day"
+    runs = ", ".join(format_time(t) for t in side.next_runs)
+    return [f"{head}{side.description}; {per_day}", f"{' ' * len(head)}next: {runs}"]
+
+
+def schedule_lines(schedule: ScheduleChange) -> list[str]:
+    return side_lines("before", schedule.before) + side_lines("after", schedule.after)
