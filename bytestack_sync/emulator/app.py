@@ -1,0 +1,127 @@
+"""The emulator as a WSGI application: ``create_app(...)`` builds one.
+
+A request passes, in order: injected latency, authentication (401), the key's rate
+limit (429), injected failure (500), routing (404, 405), the read-only check (403),
+the handler, and for successful writes the injected drop (committed, then no
+response).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from bytestack_sync.emulator.auth import KeyRing, Principal
+from bytestack_sync.emulator.context import DEFAULT_QUERY_DELAY, Context, Settings
+from bytestack_sync.emulator.db import Database
+from bytestack_sync.emulator.errors import ApiFailure, ConnectionDropped
+from bytestack_sync.emulator.faults import FaultDice, FaultSettings, TokenBucket
+from bytestack_sync.emulator.messages import Request, Response, error_response, read_request
+from bytestack_sync.emulator.routing import resolve
+from bytestack_sync.emulator.store import Store
+
+log = logging.getLogger(__name__)
+
+StartResponse = Callable[..., Any]
+_REASONS = {
+    200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
+    402: "Payment Required", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+    429: "Too Many Requests", 500: "Internal Server Error",
+}  # fmt: skip
+
+
+class EmulatorApp:
+    """A WSGI callable serving the ByteStack API from a SQLite store."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        keys: KeyRing,
+        faults: FaultSettings,
+        settings: Settings,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self._keys = keys
+        self._faults = faults
+        self._dice = FaultDice(faults)
+        self._bucket = TokenBucket(faults.rate_limit)
+        self._clock = clock
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            request = read_request(environ)
+        except ApiFailure as failure:
+            response = error_response(failure)
+        else:
+            response = self.handle(request)  # ConnectionDropped propagates to the server
+        status = f"{response.status} {_REASONS.get(response.status, 'Unknown')}"
+        start_response(status, response.header_list())
+        return [response.body]
+
+    def handle(self, request: Request) -> Response:
+        """Answer one request; raises ConnectionDropped when a write is to be dropped."""
+        self._dice.delay()
+        drop = False
+        try:
+            principal = self._admit(request)
+            handler, params = resolve(request.method, request.path)
+            if request.is_write and principal.read_only:
+                raise ApiFailure(403, f"this key is read-only: {request.method} is not allowed")
+            drop = request.is_write and self._dice.drop()
+            ctx = Context(
+                self.store, self.settings, principal.workspace, request, params, self._clock()
+            )
+            response = handler(ctx)
+        except ApiFailure as failure:
+            response = error_response(failure)
+        except Exception:
+            log.exception("unexpected error answering %s %s", request.method, request.path)
+            response = error_response(ApiFailure(500, "internal error"))
+        if drop and response.status < 400:
+            raise ConnectionDropped()
+        return response
+
+    def _admit(self, request: Request) -> Principal:
+        principal = self._keys.authenticate(request.authorization)
+        wait = self._bucket.take(principal.bucket)
+        if wait is not None:
+            raise ApiFailure(
+                429, f"rate limit exceeded: retry in {wait} s", headers=[("Retry-After", str(wait))]
+            )
+        if self._dice.fail():
+            raise ApiFailure(500, "injected failure: nothing was done")
+        return principal
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def create_app(
+    state: str | None = None,
+    *,
+    keys: Sequence[str] = (),
+    rate_limit: float = 0,
+    latency_ms: float = 0,
+    fail_rate: float = 0,
+    drop_rate: float = 0,
+    seed: int | None = None,
+    page_size: int | None = None,
+    query_delay: float = DEFAULT_QUERY_DELAY,
+    clock: Callable[[], float] = time.time,
+) -> EmulatorApp:
+    """An emulator over the SQLite file ``state`` (kept across restarts), or in memory.
+
+    Raises ValueError for an invalid key spec or fault setting; the message never
+    holds a key.
+    """
+    faults = FaultSettings(rate_limit, latency_ms, fail_rate, drop_rate, seed)
+    settings = Settings(page_size=page_size, query_delay=query_delay)
+    ring = KeyRing(keys)
+    return EmulatorApp(
+        Store(Database(state)), keys=ring, faults=faults, settings=settings, clock=clock
+    )

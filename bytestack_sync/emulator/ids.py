@@ -1,0 +1,36 @@
+"""Resource ids and timestamps in the API's formats."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+
+from bytestack_sync import contract
+
+
+def new_id(prefix: str) -> str:
+    """``prefix`` followed by the contract's number of lowercase letters and digits."""
+    alphabet = contract.ID_ALPHABET
+    return prefix + "".join(secrets.choice(alphabet) for _ in range(contract.ID_BODY_LENGTH))
+
+
+def to_datetime(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc)
+
+
+def iso(moment: float | datetime) -> str:
+    """ISO 8601 in UTC with a ``Z`` suffix, to the second (the API's documented form)."""
+    if not isinstance(moment, datetime):
+        moment = to_datetime(moment)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> datetime | None:
+    """A timezone-aware datetime for an ISO 8601 timestamp, or None when it is not one."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(timezone.utc)
