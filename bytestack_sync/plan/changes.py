@@ -18,6 +18,19 @@ Desired = JobSpec | WebhookSpec
 Live = LiveJob | LiveWebhook
 
 
+class MaskedValue(str):
+    """A sensitive value known only by its fingerprint: its text is the display itself.
+
+    A saved plan holds no secret. A sensitive value it cannot resolve again from the
+    environment (the live side of a rotated secret, say) comes back as this, so any
+    output shows the fingerprint it was saved with rather than the value.
+    """
+
+    @classmethod
+    def of(cls, fingerprint: str) -> MaskedValue:
+        return cls(f"(sensitive, sha256:{fingerprint})")
+
+
 @dataclass(frozen=True)
 class FieldDiff:
     """One field's old and new value, in canonical form (sets as sorted lists)."""
@@ -30,6 +43,8 @@ class FieldDiff:
 
     def shown(self, value: Any) -> Any:
         """The value as any output may show it."""
+        if isinstance(value, MaskedValue):
+            return str(value)
         if self.sensitive and isinstance(value, str):
             return sensitive_display(value)
         return value
@@ -67,6 +82,8 @@ class Change:
 
     @property
     def display_key(self) -> str:
+        if isinstance(self.key, MaskedValue):
+            return str(self.key)
         return sensitive_display(self.key) if self.key_sensitive else self.key
 
     @property

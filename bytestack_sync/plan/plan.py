@@ -15,7 +15,7 @@ class Plan:
     ``live_fingerprints`` maps the id of every live resource the plan read to a
     digest of it as read; ``declared`` lists the addresses of declared resources that
     were not live (so apply can refuse when one appears in between). Neither holds a
-    sensitive value.
+    sensitive value; ``sensitive_values`` does, and is kept out of the repr.
     """
 
     changes: tuple[Change, ...] = ()
@@ -25,7 +25,13 @@ class Plan:
     declared: tuple[str, ...] = ()
     manifest_digest: str = ""
     targets: tuple[str, ...] = ()
-    sensitive_values: frozenset[str] = frozenset()
+    sensitive_values: frozenset[str] = field(default=frozenset(), repr=False)
+    # {live id: address as shown}, for every id in ``live_fingerprints``: names a
+    # stale resource in a refusal message.
+    live_addresses: dict[str, str] = field(default_factory=dict)
+    # {SHA-256 of a sensitive value: the text it was written as, e.g. ${secret:HOOK}}:
+    # a saved plan stores the reference so apply can resolve it again.
+    secret_templates: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def empty(self) -> bool:

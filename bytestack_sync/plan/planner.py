@@ -1,0 +1,296 @@
+"""The planner: ``(desired, live) -> Plan``, a pure function.
+
+Identity is a job's name and a webhook's URL. A declared resource that is live is
+compared semantically (see ``compare``); one that is not is created; a live one
+that no manifest declares is pruned according to ``prune`` unless ``ignore``
+matches it. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from bytestack_sync import contract
+from bytestack_sync.api.models import LiveJob, LiveWebhook
+from bytestack_sync.errors import ProtectedResourceError
+from bytestack_sync.model import DesiredState, IgnoreRules, JobSpec, PruneMode, WebhookSpec
+from bytestack_sync.plan import compare
+from bytestack_sync.plan.changes import (
+    Change,
+    Create,
+    Delete,
+    Pause,
+    Replace,
+    ResourceType,
+    Update,
+)
+from bytestack_sync.plan.digest import SecretCodec, live_digest, manifest_digest, template_index
+from bytestack_sync.plan.plan import Plan
+from bytestack_sync.plan.targets import Targets, parse_targets
+from bytestack_sync.secrets import sensitive_display
+
+S = TypeVar("S", JobSpec, WebhookSpec)
+L = TypeVar("L", LiveJob, LiveWebhook)
+
+
+@dataclass(frozen=True)
+class _Kind(Generic[S, L]):
+    """What the planner needs to know about one resource type."""
+
+    resource: ResourceType
+    key_field: str
+    fields: tuple[str, ...]
+    replace_fields: tuple[str, ...]
+    spec_key: Callable[[S], str]
+    live_key: Callable[[L], str]
+    spec_values: Callable[[S], compare.Values]
+    live_values: Callable[[L], compare.Values]
+    ignored: Callable[[IgnoreRules, str], bool]
+    pausable: bool
+
+
+JOBS: _Kind[JobSpec, LiveJob] = _Kind(
+    "job", "name", compare.JOB_FIELDS, contract.JOB_REPLACE_FIELDS,
+    lambda s: s.name, lambda j: j.name,
+    compare.desired_job_values, compare.live_job_values,
+    IgnoreRules.ignores_job, pausable=True,
+)  # fmt: skip
+WEBHOOKS: _Kind[WebhookSpec, LiveWebhook] = _Kind(
+    "webhook", "url", compare.WEBHOOK_FIELDS, contract.WEBHOOK_REPLACE_FIELDS,
+    lambda s: s.url, lambda w: w.url,
+    compare.desired_webhook_values, compare.live_webhook_values,
+    IgnoreRules.ignores_webhook, pausable=False,
+)  # fmt: skip
+
+
+@dataclass
+class _Draft:
+    """The plan being built; the reconcile steps append to it."""
+
+    secrets: frozenset[str]
+    scope: Targets
+    changes: list[Change] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)
+    managed: int = 0
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    addresses: dict[str, str] = field(default_factory=dict)
+    declared: list[str] = field(default_factory=list)
+
+    def display(self, key: str, sensitive: bool = False) -> str:
+        return sensitive_display(key) if sensitive or key in self.secrets else key
+
+    def track(self, resource: ResourceType, live: LiveJob | LiveWebhook, display: str) -> None:
+        self.fingerprints[live.id] = live_digest(live)
+        self.addresses[live.id] = f"{resource}:{display}"
+
+
+def make_plan(
+    desired: DesiredState,
+    live_jobs: Sequence[LiveJob],
+    live_webhooks: Sequence[LiveWebhook],
+    *,
+    targets: Sequence[str] = (),
+) -> Plan:
+    """Every change that makes the live workspace match ``desired``, in apply order.
+
+    Raises ``ProtectedResourceError`` naming every protected job the plan would
+    delete or replace, and ``UsageError`` for a malformed target.
+    """
+    draft = _Draft(desired.sensitive_values, parse_targets(targets))
+    _reconcile(JOBS, desired.jobs, live_jobs, desired, draft)
+    _reconcile(WEBHOOKS, desired.webhooks, live_webhooks, desired, draft)
+    if draft.refusals:
+        raise ProtectedResourceError("\n".join(draft.refusals))
+    templates = template_index(desired)
+    codec = SecretCodec(desired.sensitive_values, templates)
+    return Plan(
+        changes=tuple(sorted(draft.changes, key=lambda c: c.sort_key)),
+        warnings=tuple(draft.warnings),
+        managed_count=draft.managed,
+        live_fingerprints=draft.fingerprints,
+        declared=tuple(sorted(draft.declared)),
+        manifest_digest=manifest_digest(desired, codec),
+        targets=tuple(targets),
+        sensitive_values=desired.sensitive_values,
+        live_addresses=draft.addresses,
+        secret_templates=templates,
+    )
+
+
+def _reconcile(
+    kind: _Kind[S, L],
+    specs: Sequence[S],
+    lives: Sequence[L],
+    desired: DesiredState,
+    draft: _Draft,
+) -> None:
+    index = _index_live(kind, lives)
+    for spec in specs:
+        key = kind.spec_key(spec)
+        found = index.pop(key, [])
+        draft.managed += len(found)
+        if draft.scope.includes(kind.resource, key):
+            _reconcile_declared(kind, spec, found, draft)
+    for key in sorted(index):
+        if not kind.ignored(desired.ignore, key):
+            _prune(kind, key, index[key], desired.prune, draft)
+
+
+def _index_live(kind: _Kind[S, L], lives: Sequence[L]) -> dict[str, list[L]]:
+    """Live resources by identity, oldest first (unknown creation times count as newest)."""
+    index: dict[str, list[L]] = {}
+    for live in sorted(lives, key=lambda x: (x.created_at is None, x.created_at or "", x.id)):
+        index.setdefault(kind.live_key(live), []).append(live)
+    return index
+
+
+def _reconcile_declared(kind: _Kind[S, L], spec: S, found: list[L], draft: _Draft) -> None:
+    key = kind.spec_key(spec)
+    display = draft.display(key, kind.key_field in spec.sensitive)
+    want = kind.spec_values(spec)
+    if not found:
+        draft.declared.append(f"{kind.resource}:{display}")
+        draft.changes.append(_create(kind, spec, want, display != key, draft))
+        return
+    want_key = compare.record_key(want, kind.fields)
+    match = next(
+        (x for x in found if compare.record_key(kind.live_values(x), kind.fields) == want_key),
+        None,
+    )
+    keeper = match if match is not None else found[0]
+    for live in found:
+        draft.track(kind.resource, live, display)
+    _delete_duplicates(kind, spec, found, keeper, match is not None, draft)
+    if match is None:
+        draft.changes.append(_modify(kind, spec, keeper, want, draft))
+
+
+def _create(
+    kind: _Kind[S, L], spec: S, want: compare.Values, key_sensitive: bool, draft: _Draft
+) -> Change:
+    diffs = compare.field_diffs(
+        None, want, kind.fields, kind.replace_fields,
+        sensitive_fields=spec.sensitive, secrets=draft.secrets,
+    )  # fmt: skip
+    notes: tuple[str, ...] = ()
+    if isinstance(spec, JobSpec) and spec.status != contract.DEFAULT_JOB_STATUS:
+        notes = (f"the API creates jobs {contract.DEFAULT_JOB_STATUS}: it is {spec.status} "
+                 "right after",)  # fmt: skip
+    return Create(
+        kind.resource, kind.spec_key(spec), desired=spec, diffs=diffs,
+        reason="declared, not in the live workspace", key_sensitive=key_sensitive, notes=notes,
+    )  # fmt: skip
+
+
+def _modify(kind: _Kind[S, L], spec: S, live: L, want: compare.Values, draft: _Draft) -> Change:
+    diffs = compare.field_diffs(
+        kind.live_values(live), want, kind.fields, kind.replace_fields,
+        sensitive_fields=spec.sensitive, secrets=draft.secrets,
+    )  # fmt: skip
+    key = kind.spec_key(spec)
+    key_sensitive = draft.display(key, kind.key_field in spec.sensitive) != key
+    forced = [d.field for d in diffs if d.forces_replacement]
+    if not forced:
+        names = ", ".join(d.field for d in diffs)
+        return Update(
+            kind.resource, key, desired=spec, live=live, diffs=diffs,
+            reason=f"{names} differ{'s' if len(diffs) == 1 else ''}: updated in place",
+            key_sensitive=key_sensitive,
+        )  # fmt: skip
+    address = f"{kind.resource}:{draft.display(key, key_sensitive)}"
+    reason = f"{' and '.join(forced)} cannot be updated in place: forces replacement"
+    if isinstance(spec, JobSpec):
+        note = (f"the new job gets a new id: its results are stored under a new job id "
+                f"(the results of {live.id} stay under {live.id})")  # fmt: skip
+        if spec.protect:
+            draft.refusals.append(
+                f"{address} is protected (protect: true) but the plan would replace it: "
+                f"{reason}; its results would be stored under a new job id. "
+                "Remove protect: true to allow it."
+            )
+    else:
+        note = "webhooks have no update: the new one is registered, then the old one deleted"
+    return Replace(
+        kind.resource, key, desired=spec, live=live, diffs=diffs, reason=reason,
+        key_sensitive=key_sensitive, notes=(note,),
+    )  # fmt: skip
+
+
+def _delete_duplicates(
+    kind: _Kind[S, L], spec: S, found: list[L], keeper: L, matched: bool, draft: _Draft
+) -> None:
+    if len(found) < 2:
+        return
+    key = kind.spec_key(spec)
+    key_sensitive = kind.key_field in spec.sensitive
+    address = f"{kind.resource}:{draft.display(key, key_sensitive)}"
+    why = "it matches the manifest" if matched else "the oldest; none matches the manifest"
+    ids = ", ".join(x.id for x in found)
+    draft.warnings.append(
+        f"{len(found)} live {kind.resource}s share the {kind.key_field} of {address} ({ids}): "
+        f"keeping {keeper.id} ({why}) and deleting the others"
+    )
+    for live in found:
+        if live is keeper:
+            continue
+        reason = (f"duplicate of {address}: the manifest declares one, keeping {keeper.id} "
+                  f"({why})")  # fmt: skip
+        draft.changes.append(_delete(kind, live, reason, draft, key_sensitive))
+        if getattr(spec, "protect", False):
+            draft.refusals.append(
+                f"{address} is protected (protect: true) but the plan would delete its live "
+                f"duplicate {live.id} ({reason}). Delete the duplicate by hand or remove "
+                "protect: true to allow it."
+            )
+
+
+def _delete(
+    kind: _Kind[S, L], live: L, reason: str, draft: _Draft, key_sensitive: bool = False
+) -> Delete:
+    key = kind.live_key(live)
+    diffs = compare.field_diffs(
+        kind.live_values(live), None, kind.fields, kind.replace_fields, secrets=draft.secrets,
+        sensitive_fields=frozenset({"webhook_url"}) if key_sensitive else frozenset(),
+    )  # fmt: skip
+    return Delete(
+        kind.resource, key, live=live, diffs=diffs, reason=reason,
+        key_sensitive=draft.display(key, key_sensitive) != key,
+    )  # fmt: skip
+
+
+def _prune(kind: _Kind[S, L], key: str, found: list[L], mode: PruneMode, draft: _Draft) -> None:
+    """A live resource no manifest declares: delete it, pause it, or leave it."""
+    if mode is PruneMode.OFF:
+        return
+    in_scope = draft.scope.includes(kind.resource, key)
+    display = draft.display(key)
+    if mode is PruneMode.PAUSE and not kind.pausable:
+        if in_scope:
+            draft.warnings.append(
+                f"{kind.resource}:{display} is not declared; prune: pause leaves it in "
+                f"place ({kind.resource}s cannot be paused)"
+            )
+        return
+    draft.managed += len(found)
+    if not in_scope:
+        return
+    for live in found:
+        draft.track(kind.resource, live, display)
+        reason = f"not declared in any manifest (prune: {mode.value})"
+        if mode is PruneMode.DELETE:
+            draft.changes.append(_delete(kind, live, reason, draft))
+        elif isinstance(live, LiveJob) and live.status == "active":
+            draft.changes.append(_pause(live, reason, draft))
+
+
+def _pause(live: LiveJob, reason: str, draft: _Draft) -> Pause:
+    diffs = compare.field_diffs(
+        {"status": live.status}, {"status": "paused"}, ("status",), (), secrets=draft.secrets
+    )
+    return Pause(
+        "job", live.name, live=live, diffs=diffs, reason=reason,
+        key_sensitive=live.name in draft.secrets,
+    )  # fmt: skip

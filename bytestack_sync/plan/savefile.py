@@ -1,0 +1,174 @@
+"""Saved plans: ``plan --out FILE`` writes one, ``apply FILE`` reads it and checks it still holds.
+
+The file is a self-contained JSON document: the changes with the desired values
+needed to execute them, the live ids they touch, and digests of everything the plan
+read. It holds no secret and no key: each sensitive value is a reference (the text
+as written, e.g. ``${secret:HOOK}``, and its fingerprint) resolved again at apply.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from bytestack_sync import __version__
+from bytestack_sync.api.models import LiveJob, LiveWebhook
+from bytestack_sync.errors import BytestackSyncError, StalePlanError
+from bytestack_sync.plan.digest import SecretCodec, live_digest
+from bytestack_sync.plan.plan import Plan
+from bytestack_sync.plan.savecodec import SecretResolver, decode_change, encode_change
+from bytestack_sync.secrets import sensitive_display
+
+FORMAT = "bytestack-sync-plan"
+FORMAT_VERSION = 1
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write via a temporary file in the same directory, so readers never see half a file."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def plan_document(plan: Plan, *, now: datetime | None = None) -> dict[str, Any]:
+    """The saved form of a plan: JSON-ready, with no sensitive value in it."""
+    codec = SecretCodec(plan.sensitive_values, plan.secret_templates)
+    moment = now or datetime.now(timezone.utc)
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "tool_version": __version__,
+        "created_at": moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "manifest_digest": plan.manifest_digest,
+        "targets": list(plan.targets),
+        "managed_count": plan.managed_count,
+        "warnings": list(plan.warnings),
+        "declared": list(plan.declared),
+        "live_fingerprints": dict(sorted(plan.live_fingerprints.items())),
+        "live_addresses": dict(sorted(plan.live_addresses.items())),
+        "changes": [encode_change(c, codec) for c in plan.changes],
+    }
+
+
+def write_plan(plan: Plan, path: str | os.PathLike[str]) -> None:
+    text = json.dumps(plan_document(plan), indent=2, ensure_ascii=False) + "\n"
+    write_text_atomic(path, text)
+
+
+def read_plan(path: str | os.PathLike[str], *, environ: Mapping[str, str]) -> Plan:
+    """Rebuild a saved plan, resolving its sensitive values again from ``environ``.
+
+    Raises ``StalePlanError`` when a variable is unset or resolves to a value whose
+    fingerprint differs, and ``BytestackSyncError`` for a file that is not a plan.
+    """
+    document = _load(Path(path))
+    secrets = SecretResolver(environ)
+    try:
+        changes = tuple(decode_change(c, secrets) for c in document["changes"])
+        return Plan(
+            changes=changes,
+            warnings=tuple(str(w) for w in document["warnings"]),
+            managed_count=int(document["managed_count"]),
+            live_fingerprints={str(k): str(v) for k, v in document["live_fingerprints"].items()},
+            declared=tuple(str(d) for d in document["declared"]),
+            manifest_digest=str(document["manifest_digest"]),
+            targets=tuple(str(t) for t in document["targets"]),
+            sensitive_values=frozenset(secrets.values),
+            live_addresses={str(k): str(v) for k, v in document["live_addresses"].items()},
+            secret_templates=secrets.templates,
+        )
+    except StalePlanError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise BytestackSyncError(f"{path}: not a valid saved plan ({_why(exc)})") from None
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing {exc.args[0]!r}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BytestackSyncError(f"{path}: no such plan file") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BytestackSyncError(f"{path}: not a saved plan ({exc})") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise BytestackSyncError(f"{path}: not a saved plan (made by bytestack-sync plan --out)")
+    version = document.get("format_version")
+    if version != FORMAT_VERSION:
+        raise BytestackSyncError(
+            f"{path}: saved plan format {version!r} is not supported by this version "
+            f"({__version__}, format {FORMAT_VERSION}); make the plan again"
+        )
+    return document
+
+
+def stale_resources(
+    plan: Plan, live_jobs: Sequence[LiveJob], live_webhooks: Sequence[LiveWebhook]
+) -> list[str]:
+    """The addresses of what changed since the plan was made; empty when it still holds."""
+    return sorted({address for address, _ in _stale(plan, live_jobs, live_webhooks)})
+
+
+def _stale(
+    plan: Plan, live_jobs: Sequence[LiveJob], live_webhooks: Sequence[LiveWebhook]
+) -> list[tuple[str, str]]:
+    """(address, what happened) for every stale resource.
+
+    Every live resource the plan read and manages must be unchanged (a change the
+    plan did not see may make its changes wrong) and no declared resource it would
+    create may have appeared.
+    """
+    lives: list[LiveJob | LiveWebhook] = [*live_jobs, *live_webhooks]
+    current = {x.id: x for x in lives}
+    stale: list[tuple[str, str]] = []
+    for live_id, digest in sorted(plan.live_fingerprints.items()):
+        address = plan.live_addresses.get(live_id, live_id)
+        now = current.get(live_id)
+        if now is None:
+            stale.append((address, f"{live_id} was deleted"))
+        elif live_digest(now) != digest:
+            stale.append((address, f"{live_id} changed"))
+    declared = set(plan.declared)
+    for live in lives:
+        for address in _addresses(live):
+            if address in declared:
+                stale.append((address, f"{live.id} appeared"))
+    return stale
+
+
+def _addresses(live: LiveJob | LiveWebhook) -> tuple[str, str]:
+    """Both forms a declared address may take: the key, or its sensitive display."""
+    resource, key = ("job", live.name) if isinstance(live, LiveJob) else ("webhook", live.url)
+    return f"{resource}:{key}", f"{resource}:{sensitive_display(key)}"
+
+
+def refuse_if_stale(
+    plan: Plan, live_jobs: Sequence[LiveJob], live_webhooks: Sequence[LiveWebhook]
+) -> None:
+    """Raise ``StalePlanError`` (exit 4) naming every resource that changed since the plan."""
+    stale = _stale(plan, live_jobs, live_webhooks)
+    if stale:
+        listed = "\n".join(f"  {address}: {what}" for address, what in stale)
+        raise StalePlanError(
+            f"the saved plan is stale: the live workspace changed since it was made:\n{listed}\n"
+            "Make a new plan and review it."
+        )
