@@ -1,0 +1,92 @@
+"""The ByteStack API client: ``Client(base_url, key)`` and its four resources.
+
+    with Client("https://api.bytestack.dev/v1", key) as client:
+        for job in client.jobs.list():
+            ...
+
+One client holds one connection pool and may be shared by a thread pool. The
+transport is the one seam for tests and the local emulator:
+``Client(url, key, transport=httpx.WSGITransport(app=...))``.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from types import TracebackType
+
+import httpx
+
+from bytestack_sync.api.auth import ApiKey
+from bytestack_sync.api.resources import Jobs, Queries, Storage, Webhooks
+from bytestack_sync.api.retry import RetryPolicy
+from bytestack_sync.api.session import Session
+
+
+class Client:
+    """A typed client over one ``httpx.Client``; see ``bytestack_sync.api.errors``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        key: str | ApiKey | None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 30.0,
+        max_attempts: int = 5,
+        backoff: float = 0.5,
+        max_retry_after: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+        debug: bool = False,
+    ) -> None:
+        api_key = key if isinstance(key, ApiKey) else ApiKey(key)
+        del key  # from here on only the wrapper, whose repr hides it, is in scope
+        api_key.require()
+        policy = RetryPolicy(
+            max_attempts=max_attempts,
+            backoff=backoff,
+            max_retry_after=max_retry_after,
+            sleep=sleep,
+            rng=rng or random.Random(),
+        )
+        self._session = Session(
+            base_url,
+            api_key,
+            policy=policy,
+            transport=transport,
+            timeout=timeout,
+            debug=debug,
+        )
+        self.jobs = Jobs(self._session)
+        self.webhooks = Webhooks(self._session)
+        self.queries = Queries(self._session, sleep=sleep, clock=clock)
+        self.storage = Storage(self._session)
+
+    @property
+    def base_url(self) -> str:
+        return self._session.base_url
+
+    @property
+    def request_count(self) -> int:
+        """HTTP requests sent so far, every retry included."""
+        return self._session.request_count
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Client({self.base_url!r})"

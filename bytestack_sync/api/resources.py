@@ -1,0 +1,220 @@
+"""The API's resources: jobs, webhooks, queries and storage, as typed methods.
+
+Each method is one documented endpoint; lists follow every page. Parsing is
+tolerant (unknown fields are ignored, a bare JSON array is a single page), and a
+body that cannot be read as the contract's shape is an ``InvalidResponse``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from bytestack_sync import contract
+from bytestack_sync.api.errors import InvalidResponse, NotFound, QueryFailed, QueryTimedOut
+from bytestack_sync.api.models import LiveJob, LiveWebhook, Query, StorageFile
+from bytestack_sync.api.session import Session
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise _invalid(response, "the body is not JSON") from None
+
+
+def _invalid(response: httpx.Response, reason: str) -> InvalidResponse:
+    request = response.request
+    return InvalidResponse(
+        f"unexpected answer to {request.method} {request.url.path}: {reason}",
+        method=request.method,
+        path=request.url.path,
+        status=response.status_code,
+    )
+
+
+def _parse(model: type[M], response: httpx.Response, data: Any) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        fields = ", ".join(".".join(str(p) for p in e["loc"]) or "body" for e in exc.errors())
+        raise _invalid(response, f"not a valid {model.__name__} ({fields})") from None
+
+
+def _page(response: httpx.Response) -> tuple[list[Any], str | None]:
+    """A page's items and the cursor of the next one (None at the end)."""
+    data = _json(response)
+    if isinstance(data, list):
+        return data, None
+    if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+        raise _invalid(response, "expected a list or an object with a 'data' list")
+    cursor = data.get("next_cursor")
+    return data["data"], cursor if isinstance(cursor, str) and cursor else None
+
+
+def list_all(session: Session, path: str, model: type[M]) -> list[M]:
+    """Every item of a paginated list, one request per page of the largest size."""
+    items: list[M] = []
+    for response, page in _pages(session, path):
+        items.extend(_parse(model, response, item) for item in page)
+    return items
+
+
+def _pages(session: Session, path: str) -> Iterator[tuple[httpx.Response, list[Any]]]:
+    seen: set[str] = set()
+    params: dict[str, str | int] = {"limit": contract.PAGE_LIMIT_MAX}
+    while True:
+        response = session.request("GET", path, params=params)
+        page, cursor = _page(response)
+        yield response, page
+        if cursor is None:
+            return
+        if cursor in seen:
+            raise _invalid(response, f"the cursor {cursor!r} came back twice")
+        seen.add(cursor)
+        params = {"limit": contract.PAGE_LIMIT_MAX, "cursor": cursor}
+
+
+def _segment(value: str) -> str:
+    """One path segment: everything escaped, so an id or key can never change the path."""
+    if not value:
+        raise ValueError("an id or key must not be empty")
+    return quote(value, safe="")
+
+
+class Jobs:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def list(self) -> list[LiveJob]:
+        return list_all(self._session, "/jobs", LiveJob)
+
+    def get(self, job_id: str) -> LiveJob:
+        response = self._session.request("GET", f"/jobs/{_segment(job_id)}")
+        return _parse(LiveJob, response, _json(response))
+
+    def create(
+        self,
+        *,
+        name: str,
+        prompt: str,
+        sources: Sequence[str],
+        schedule: str,
+        webhook_url: str | None = None,
+    ) -> LiveJob:
+        body: dict[str, object] = {
+            "name": name,
+            "prompt": prompt,
+            "sources": list(sources),
+            "schedule": schedule,
+        }
+        if webhook_url is not None:
+            body["webhook_url"] = webhook_url
+        response = self._session.request("POST", "/jobs", body=body)
+        return _parse(LiveJob, response, _json(response))
+
+    def update(self, job_id: str, fields: Mapping[str, object]) -> LiveJob:
+        """PATCH a job; only ``contract.UPDATABLE_JOB_FIELDS`` can change in place."""
+        others = sorted(set(fields) - set(contract.UPDATABLE_JOB_FIELDS))
+        if others:
+            allowed = ", ".join(contract.UPDATABLE_JOB_FIELDS)
+            raise ValueError(f"cannot update {', '.join(others)} in place (only {allowed})")
+        if not fields:
+            raise ValueError("an update needs at least one field")
+        response = self._session.request("PATCH", f"/jobs/{_segment(job_id)}", body=dict(fields))
+        return _parse(LiveJob, response, _json(response))
+
+    def delete(self, job_id: str) -> None:
+        _delete(self._session, f"/jobs/{_segment(job_id)}")
+
+
+def _delete(session: Session, path: str) -> None:
+    try:
+        session.request("DELETE", path)
+    except NotFound:
+        # Already gone is what a delete wants; a retried DELETE sees this too.
+        return
+
+
+class Webhooks:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def list(self) -> list[LiveWebhook]:
+        return list_all(self._session, "/webhooks", LiveWebhook)
+
+    def create(self, *, url: str, events: Sequence[str] = contract.DEFAULT_EVENTS) -> LiveWebhook:
+        body = {"url": url, "events": list(events)}
+        response = self._session.request("POST", "/webhooks", body=body)
+        return _parse(LiveWebhook, response, _json(response))
+
+    def delete(self, webhook_id: str) -> None:
+        _delete(self._session, f"/webhooks/{_segment(webhook_id)}")
+
+
+class Queries:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._session = session
+        self._sleep = sleep
+        self._clock = clock
+
+    def submit(
+        self,
+        *,
+        prompt: str,
+        sources: Sequence[str],
+        time_window: Mapping[str, str] | None = None,
+        limit: int | None = None,
+    ) -> Query:
+        """Submit a query; ``time_window`` is ``{"start": ISO, "end": ISO}``."""
+        body: dict[str, object] = {"prompt": prompt, "sources": list(sources)}
+        if time_window is not None:
+            body["time_window"] = dict(time_window)
+        if limit is not None:
+            body["limit"] = limit
+        response = self._session.request("POST", "/queries", body=body)
+        return _parse(Query, response, _json(response))
+
+    def get(self, query_id: str) -> Query:
+        response = self._session.request("GET", f"/queries/{_segment(query_id)}")
+        return _parse(Query, response, _json(response))
+
+    def wait(self, query_id: str, *, timeout: float = 300.0, interval: float = 2.0) -> Query:
+        """Poll until the query completes; raise ``QueryFailed`` or ``QueryTimedOut``."""
+        deadline = self._clock() + timeout
+        path = self._session.url_path(f"/queries/{_segment(query_id)}")
+        while True:
+            query = self.get(query_id)
+            if query.status == "completed":
+                return query
+            if query.status == "failed":
+                raise QueryFailed(query_id, query.error, path=path)
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                raise QueryTimedOut(query_id, query.status, timeout, path=path)
+            self._sleep(min(interval, remaining))
+
+
+class Storage:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def list(self) -> list[StorageFile]:
+        return list_all(self._session, "/storage", StorageFile)
+
+    def download(self, key: str) -> bytes:
+        """A result file's raw bytes; a key's ``/`` is escaped as the API asks."""
+        return self._session.request("GET", f"/storage/{_segment(key)}").content

@@ -1,0 +1,212 @@
+"""One ``httpx.Client`` shared by every resource: send, retry, count, log, translate.
+
+This is the boundary where httpx's exceptions and error statuses become the
+package's own errors (``bytestack_sync.api.errors``). It is safe to call from
+many threads at once: httpx's client is, and the only state added here (the
+request counter) is guarded by a lock.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from bytestack_sync.api import retry
+from bytestack_sync.api.auth import REDACTED, ApiKey, BearerAuth
+from bytestack_sync.api.errors import (
+    ApiError,
+    OutcomeUnknown,
+    TransportFailure,
+    error_for_status,
+)
+from bytestack_sync.api.retry import RetryPolicy
+
+HTTP_LOGGER = logging.getLogger("bytestack_sync.http")
+
+# Sized for the executor's thread pool (parallelism up to 16) without queueing.
+POOL_SIZE = 16
+_SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+
+Params = Mapping[str, str | int]
+
+
+class Session:
+    """Sends requests to the API with retries; every resource goes through ``request``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        key: ApiKey,
+        *,
+        policy: RetryPolicy,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 30.0,
+        debug: bool = False,
+        user_agent: str = "bytestack-sync",
+    ) -> None:
+        self._key = key
+        self._policy = policy
+        self._debug = debug
+        self._lock = threading.Lock()
+        self._count = 0
+        limits = httpx.Limits(max_connections=POOL_SIZE, max_keepalive_connections=POOL_SIZE)
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            auth=BearerAuth(key),
+            transport=transport,
+            timeout=timeout,
+            limits=limits,
+            headers={"User-Agent": user_agent, "Accept": "application/json"},
+            follow_redirects=False,
+        )
+
+    @property
+    def request_count(self) -> int:
+        with self._lock:
+            return self._count
+
+    @property
+    def base_url(self) -> str:
+        return str(self._http.base_url)
+
+    def url_path(self, path: str) -> str:
+        """The full URL path of a path relative to the base URL, as errors show it."""
+        return self._http.base_url.path.rstrip("/") + path
+
+    def close(self) -> None:
+        self._http.close()
+
+    def request(
+        self, method: str, path: str, *, params: Params | None = None, body: object = None
+    ) -> httpx.Response:
+        """Send until a success, a final error, or the attempts run out; return the 2xx."""
+        request = self._http.build_request(method, path, params=params, json=body)
+        idempotent = retry.is_idempotent(method)
+        attempt = 0
+        while True:
+            attempt += 1
+            outcome = self._attempt(request, idempotent)
+            if isinstance(outcome, httpx.Response):
+                return outcome
+            error, retryable = outcome
+            # Raised outside any ``except``: httpx's frames (which hold the header
+            # bytes) are not chained onto the error; its message names the cause.
+            if not retryable or attempt >= self._policy.max_attempts:
+                raise error
+            self._policy.wait(self._policy.delay_after(error, attempt))
+
+    def _attempt(
+        self, request: httpx.Request, idempotent: bool
+    ) -> httpx.Response | tuple[ApiError, bool]:
+        """One send: the 2xx response, or the error and whether it may be retried."""
+        try:
+            response = self._send(request)
+        except httpx.TransportError as exc:
+            retryable = retry.transport_retryable(exc, idempotent=idempotent)
+            return self._wire_error(request, exc, idempotent), retryable
+        if response.is_success:
+            return response
+        error, documented = self._status_error(request, response)
+        if retry.status_retryable(error, idempotent=idempotent, documented_body=documented):
+            return error, True
+        if not idempotent and response.status_code >= 500:
+            # A bare 5xx (a gateway's, say) does not prove the API did nothing.
+            return self._unknown(request, f"the API answered {response.status_code}"), False
+        return error, False
+
+    def _send(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            self._count += 1
+        started = time.monotonic()
+        try:
+            response = self._http.send(request)
+        except httpx.TransportError as exc:
+            self._log(request, f"{type(exc).__name__}", started, None)
+            raise
+        self._log(request, str(response.status_code), started, response)
+        return response
+
+    def _status_error(
+        self, request: httpx.Request, response: httpx.Response
+    ) -> tuple[ApiError, bool]:
+        """The error for a non-2xx answer, and whether its body was a documented error."""
+        code, message = _error_body(response)
+        if message is not None:
+            message = self._key.scrub(message)
+        if code is not None:
+            code = self._key.scrub(code)
+        error = error_for_status(
+            request.method,
+            request.url.path,
+            response.status_code,
+            code=code,
+            api_message=message,
+            retry_after=retry.parse_retry_after(response.headers.get("Retry-After")),
+        )
+        return error, code is not None
+
+    def _wire_error(
+        self, request: httpx.Request, exc: httpx.TransportError, idempotent: bool
+    ) -> ApiError:
+        reason = self._key.scrub(f"{type(exc).__name__}: {exc}".rstrip(": "))
+        if idempotent or isinstance(exc, retry.NOTHING_SENT + retry.NOT_TRANSIENT):
+            return TransportFailure(
+                f"could not reach the ByteStack API for {request.method} {request.url.path}"
+                f" ({reason})",
+                method=request.method,
+                path=request.url.path,
+            )
+        return self._unknown(request, reason)
+
+    def _unknown(self, request: httpx.Request, reason: str) -> OutcomeUnknown:
+        return OutcomeUnknown(
+            f"{request.method} {request.url.path} was sent but its outcome is unknown "
+            f"({reason}); it may or may not have taken effect",
+            method=request.method,
+            path=request.url.path,
+        )
+
+    def _log(
+        self, request: httpx.Request, outcome: str, started: float, response: httpx.Response | None
+    ) -> None:
+        if not self._debug:
+            return
+        elapsed_ms = (time.monotonic() - started) * 1000
+        # Bodies are never logged: they may hold webhook URLs with tokens in them.
+        HTTP_LOGGER.debug(
+            "%s %s -> %s in %.1f ms; request headers %s; response headers %s",
+            request.method,
+            request.url,
+            outcome,
+            elapsed_ms,
+            self._headers(request.headers),
+            self._headers(response.headers) if response is not None else {},
+        )
+
+    def _headers(self, headers: httpx.Headers) -> dict[str, str]:
+        return {
+            name: REDACTED if name.lower() in _SENSITIVE_HEADERS else self._key.scrub(value)
+            for name, value in headers.items()
+        }
+
+
+def _error_body(response: httpx.Response) -> tuple[str | None, str | None]:
+    """``code`` and ``message`` from an error body, tolerant of anything else."""
+    try:
+        data: Any = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError, httpx.ResponseNotRead):
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    code = data.get("code")
+    message = data.get("message")
+    return (
+        code if isinstance(code, str) else None,
+        message if isinstance(message, str) else None,
+    )
