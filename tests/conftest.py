@@ -7,6 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from bytestack_sync.emulator.app import EmulatorApp, create_app
+from bytestack_sync.emulator.server import EmulatorServer
+
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
@@ -15,3 +18,18 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         if name.startswith(("BITKIT_", "BYTESTACK_")) or name in ("GITHUB_ACTIONS", "NO_COLOR"):
             monkeypatch.delenv(name, raising=False)
     yield
+
+
+@pytest.fixture
+def emulator_app() -> Iterator[EmulatorApp]:
+    """A fresh in-memory emulator: any bearer key is accepted and names its workspace."""
+    app = create_app()
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def emulator_server(emulator_app: EmulatorApp) -> Iterator[EmulatorServer]:
+    """``emulator_app`` served over a real socket on 127.0.0.1 (``.url`` ends in /v1)."""
+    with EmulatorServer(emulator_app, host="127.0.0.1", port=0) as server:
+        yield server
