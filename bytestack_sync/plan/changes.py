@@ -31,7 +31,7 @@ class MaskedValue(str):
         return cls(f"(sensitive, sha256:{fingerprint})")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class FieldDiff:
     """One field's old and new value, in canonical form (sets as sorted lists)."""
 
@@ -49,6 +49,12 @@ class FieldDiff:
             return sensitive_display(value)
         return value
 
+    def __repr__(self) -> str:
+        return (
+            f"FieldDiff({self.field!r}, {self.shown(self.old)!r} -> {self.shown(self.new)!r}"
+            f"{', forces_replacement' if self.forces_replacement else ''})"
+        )
+
     def data(self) -> dict[str, Any]:
         return {
             "field": self.field,
@@ -59,7 +65,7 @@ class FieldDiff:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Change:
     """Base of every change. ``key`` is the identity: a job's name or a webhook's URL."""
 
@@ -95,6 +101,11 @@ class Change:
         resource_rank = 0 if self.resource == "webhook" else 1
         return (self.phase, resource_rank, self.key)
 
+    def __repr__(self) -> str:
+        # The desired and live values may hold secrets; a repr shows only what is masked.
+        name = type(self).__name__
+        return f"{name}({self.address!r}, live_id={self.live_id!r}, diffs={self.diffs!r})"
+
     def data(self) -> dict[str, Any]:
         """The JSON form; holds no sensitive value."""
         return {
@@ -109,7 +120,7 @@ class Change:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Create(Change):
     action: ClassVar[str] = "create"
     phase: ClassVar[int] = 1
@@ -120,13 +131,13 @@ class Create(Change):
         return (0 if self.resource == "webhook" else 1, 0, self.key)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Update(Change):
     action: ClassVar[str] = "update"
     phase: ClassVar[int] = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Replace(Change):
     """POST the new resource, then DELETE the old one."""
 
@@ -138,13 +149,13 @@ class Replace(Change):
         return tuple(d.field for d in self.diffs if d.forces_replacement)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Pause(Change):
     action: ClassVar[str] = "pause"
     phase: ClassVar[int] = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Delete(Change):
     action: ClassVar[str] = "delete"
     phase: ClassVar[int] = 3
