@@ -2,8 +2,9 @@
 
 The three formats lay out the same facts, so the facts are gathered here once.
 Masking happens here too, so no renderer can show a sensitive value by forgetting
-to mask it: a renderer sees only ``ChangeView`` objects and the warnings of
-``PlanView``, never raw values.
+to mask it: renderers take every key, value, reason, note and warning from
+``ChangeView`` and ``PlanView``, already masked, and from the change itself only
+its action, resource kind and live id.
 """
 
 from __future__ import annotations
