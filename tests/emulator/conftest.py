@@ -1,0 +1,91 @@
+"""Fixtures for the emulator's tests: in-process clients and a clock the test moves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+
+from bytestack_sync.emulator.app import EmulatorApp, create_app
+from bytestack_sync.emulator.local import LocalTransport
+
+KEY = "test-key-0001"
+START = 1_800_000_000.0  # 2027-01-15T08:00:00Z
+
+
+class FakeClock:
+    def __init__(self, now: float = START) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def local_client(app: EmulatorApp, key: str | None = KEY) -> httpx.Client:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return httpx.Client(
+        base_url="http://emulator.local/v1", transport=LocalTransport(app), headers=headers
+    )
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def make_app() -> Iterator[Callable[..., EmulatorApp]]:
+    """Build emulators with options; each is closed after the test."""
+    apps: list[EmulatorApp] = []
+
+    def build(*args: object, **options: object) -> EmulatorApp:
+        app = create_app(*args, **options)  # type: ignore[arg-type]
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        app.close()
+
+
+@pytest.fixture
+def clocked_app(make_app: Callable[..., EmulatorApp], clock: FakeClock) -> EmulatorApp:
+    return make_app(clock=clock, query_delay=10.0)
+
+
+@pytest.fixture
+def api(clocked_app: EmulatorApp) -> Iterator[httpx.Client]:
+    """A client of a fresh in-process emulator whose time only moves when the test says."""
+    with local_client(clocked_app) as client:
+        yield client
+
+
+@pytest.fixture
+def client_for() -> Iterator[Callable[..., httpx.Client]]:
+    """``client_for(app, key=...)``: an in-process client, closed after the test."""
+    clients: list[httpx.Client] = []
+
+    def build(app: EmulatorApp, key: str | None = KEY) -> httpx.Client:
+        client = local_client(app, key)
+        clients.append(client)
+        return client
+
+    yield build
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def job_body() -> dict[str, object]:
+    """The job from the Go SDK's example, as a create request body."""
+    return {
+        "name": "Daily Acme mentions",
+        "prompt": "How many times was Acme mentioned on X today?",
+        "sources": ["x"],
+        "schedule": "0 8 * * *",
+        "webhook_url": "https://yourapp.example.com/webhooks/bytestack",
+    }
