@@ -1,0 +1,212 @@
+"""One validated manifest file to job and webhook specs: defaults, value rules, schedules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bytestack_sync import contract, cron
+from bytestack_sync.errors import Problem
+from bytestack_sync.manifest.construct import PosDict, PosList, SecretUse
+from bytestack_sync.manifest.diagnostics import find_key, node_location
+from bytestack_sync.manifest.models import SECRET_FIELDS, JobModel, ManifestModel, WebhookModel
+from bytestack_sync.model import JobSpec, Location, WebhookSpec
+
+_DEFAULTABLE = ("sources", "schedule", "status", "webhook_url", "protect")
+
+
+@dataclass
+class ScheduleUse:
+    """A job's parsed schedule, kept until the merged max_runs_per_day is known."""
+
+    runs_per_day: int
+    location: Location
+    expression: str
+    sensitive: bool
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A job name or webhook url as declared, for the duplicate check across files."""
+
+    value: str
+    location: Location
+    sensitive: bool
+
+
+@dataclass
+class FileSpecs:
+    job_names: list[Identity] = field(default_factory=list)
+    webhook_urls: list[Identity] = field(default_factory=list)
+    jobs: list[JobSpec] = field(default_factory=list)
+    webhooks: list[WebhookSpec] = field(default_factory=list)
+    schedules: list[ScheduleUse] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class FileBuilder:
+    """Builds the specs of one file; ``raw`` is the constructed document the model came from."""
+
+    def __init__(self, file: str, model: ManifestModel, raw: PosDict | None) -> None:
+        self.file = file
+        self.model = model
+        self.out = FileSpecs()
+        defaults = raw.get("defaults") if raw is not None else None
+        self.raw_defaults = defaults if isinstance(defaults, PosDict) else None
+        self._given_defaults = model.defaults.model_fields_set
+        # With broken defaults, a job missing a field may only be missing the default.
+        self.defaults_broken = False
+
+    def build(
+        self,
+        jobs: Iterable[tuple[JobModel, PosDict, bool]],
+        webhooks: Iterable[tuple[WebhookModel, PosDict, bool]],
+    ) -> FileSpecs:
+        """Specs of the entries; one whose ``emit`` is false is only checked (it is broken)."""
+        for job, raw_job, emit in jobs:
+            self._job(job, raw_job, emit)
+        for webhook, raw_webhook, emit in webhooks:
+            self._webhook(webhook, raw_webhook, emit)
+        return self.out
+
+    def location(self, raw: PosDict | None, key: str | None = None) -> Location:
+        if raw is None:
+            return Location(self.file, 1, 1)
+        found = find_key(raw.node, key) if key is not None else None
+        return node_location(found[1] if found else raw.node, self.file)
+
+    def _error(self, raw: PosDict | None, key: str | None, message: str) -> None:
+        self.out.problems.append(Problem(self.location(raw, key), message))
+
+    def _job(self, job: JobModel, raw: PosDict, emit: bool) -> None:
+        values: dict[str, Any] = {}
+        origins: dict[str, PosDict] = {}
+        given = job.model_fields_set
+        for name in _DEFAULTABLE:
+            if name not in given and name in self._given_defaults and self.raw_defaults:
+                values[name] = getattr(self.model.defaults, name)
+                origins[name] = self.raw_defaults
+            else:
+                values[name] = getattr(job, name)
+                origins[name] = raw
+        ok = self._check_job(job, raw, values, origins)
+        schedule = self._schedule(values["schedule"], origins)
+        sensitive, templates = _secrets(("name", "prompt"), raw, origins)
+        if emit:
+            identity = Identity(job.name, self.location(raw), "name" in sensitive)
+            self.out.job_names.append(identity)
+        if not ok or not emit or schedule is None or values["sources"] is None:
+            return
+        self.out.jobs.append(
+            JobSpec(
+                name=job.name,
+                prompt=contract.normalise_prompt(job.prompt),
+                sources=frozenset(values["sources"]),
+                schedule=schedule,
+                status=values["status"],
+                webhook_url=values["webhook_url"] or None,
+                protect=values["protect"],
+                sensitive=sensitive,
+                templates=templates,
+                location=self.location(raw),
+            )
+        )
+
+    def _check_job(
+        self, job: JobModel, raw: PosDict, values: dict[str, Any], origins: dict[str, PosDict]
+    ) -> bool:
+        count = len(self.out.problems)
+        for required in ("sources", "schedule"):
+            if values[required] is None and not self.defaults_broken:
+                self._error(raw, None, f"job has no {required} (set it here or in defaults)")
+        reason = contract.check_prompt(job.prompt)
+        if reason:
+            self._error(raw, "prompt", reason)
+        url = values["webhook_url"]
+        reason = contract.check_url(url) if url else None
+        if reason:
+            self._error(origins["webhook_url"], "webhook_url", f"webhook_url {reason}")
+        return len(self.out.problems) == count
+
+    def _schedule(self, expression: str | None, origins: dict[str, PosDict]) -> str | None:
+        if expression is None:
+            return None
+        origin = origins["schedule"]
+        hidden = bool(origin.secrets and "schedule" in origin.secrets)
+        try:
+            parsed = cron.parse(expression)
+        except cron.CronError as exc:
+            shown = "" if hidden else f" {expression!r}"
+            self._error(origin, "schedule", f"invalid schedule{shown}: {exc}")
+            return None
+        where = self.location(origin, "schedule")
+        self.out.schedules.append(ScheduleUse(_runs_per_day(parsed), where, expression, hidden))
+        return expression.strip()
+
+    def _webhook(self, webhook: WebhookModel, raw: PosDict, emit: bool) -> None:
+        reason = contract.check_url(webhook.url)
+        if reason:
+            self._error(raw, "url", f"url {reason}")
+        sensitive, templates = _secrets(("url",), raw, {})
+        if emit:
+            identity = Identity(webhook.url, self.location(raw), "url" in sensitive)
+            self.out.webhook_urls.append(identity)
+        if reason or not emit:
+            return
+        self.out.webhooks.append(
+            WebhookSpec(
+                url=webhook.url,
+                events=frozenset(webhook.events),
+                sensitive=sensitive,
+                templates=templates,
+                location=self.location(raw),
+            )
+        )
+
+
+_RUNS_PER_DAY: dict[str, int] = {}
+
+
+def _runs_per_day(schedule: cron.Schedule) -> int:
+    # Thousands of jobs share a handful of schedules; count each one once.
+    key = schedule.canonical
+    runs = _RUNS_PER_DAY.get(key)
+    if runs is None:
+        runs = _RUNS_PER_DAY[key] = schedule.runs_per_day()
+    return runs
+
+
+def _secrets(
+    own: tuple[str, ...], raw: PosDict, origins: dict[str, PosDict]
+) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
+    """The sensitive fields of a spec and their templates, wherever each value came from."""
+    found: dict[str, str] = {}
+    for name in own:
+        if raw.secrets and name in raw.secrets:
+            found[name] = raw.secrets[name]
+    for name, origin in origins.items():
+        if origin.secrets and name in origin.secrets:
+            found[name] = origin.secrets[name]
+    return frozenset(found), tuple(sorted(found.items()))
+
+
+def misplaced_secrets(uses: list[SecretUse], raw: Any, file: str) -> list[Problem]:
+    """A ``${secret:...}`` is allowed only where a saved plan can re-resolve it."""
+    allowed: set[tuple[int, str | int]] = set()
+    if isinstance(raw, PosDict):
+        for section, kind in (("jobs", "job"), ("webhooks", "webhook")):
+            items = raw.get(section)
+            for item in items if isinstance(items, PosList) else ():
+                allowed.update((id(item), name) for name in SECRET_FIELDS[kind])
+        if isinstance(raw.get("defaults"), PosDict):
+            allowed.update((id(raw["defaults"]), name) for name in SECRET_FIELDS["defaults"])
+    fields = sorted(SECRET_FIELDS["job"] | SECRET_FIELDS["webhook"])
+    return [
+        Problem(
+            node_location(use.node, file),
+            "${secret:...} may be used only in the fields " + ", ".join(fields),
+        )
+        for use in uses
+        if (id(use.owner), use.key) not in allowed
+    ]

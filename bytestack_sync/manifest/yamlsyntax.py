@@ -1,0 +1,137 @@
+"""YAML text to a node tree that remembers where everything was written.
+
+The text is composed once, by libyaml when it is installed, into nodes whose
+marks give line and column. Scalars are resolved with YAML 1.2 core-schema rules:
+only ``true``/``false`` are booleans, so ``prune: off`` and ``on:`` stay strings
+and no YAML 1.1 surprise (``no`` meaning false, ``1:30`` meaning 90) reaches a
+manifest.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from yaml.nodes import Node
+from yaml.resolver import BaseResolver
+
+from bytestack_sync.errors import Problem
+from bytestack_sync.model import Location
+
+try:
+    from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
+
+    LIBYAML = True
+except ImportError:  # pragma: no cover - exercised only where libyaml is missing
+    LIBYAML = False
+
+
+class CoreResolver(BaseResolver):
+    """YAML 1.2 core schema, plus ``<<`` merge keys."""
+
+
+_IMPLICIT: list[tuple[str, str, str]] = [
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("null", r"^(?:~|null|Null|NULL|)$", "~nN"),
+    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (
+        "float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+.0123456789",
+    ),
+    ("merge", r"^(?:<<)$", "<"),
+]
+for _kind, _pattern, _first in _IMPLICIT:
+    CoreResolver.add_implicit_resolver(f"tag:yaml.org,2002:{_kind}", re.compile(_pattern), _first)
+CoreResolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
+
+
+if LIBYAML:
+
+    class _Composer(_Parser, CoreResolver):
+        def __init__(self, text: str) -> None:
+            _Parser.__init__(self, text)
+            CoreResolver.__init__(self)
+
+else:  # pragma: no cover
+
+    class _Composer(  # type: ignore[no-redef]
+        yaml.reader.Reader,
+        yaml.scanner.Scanner,
+        yaml.parser.Parser,
+        yaml.composer.Composer,
+        CoreResolver,
+    ):
+        def __init__(self, text: str) -> None:
+            yaml.reader.Reader.__init__(self, text)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            CoreResolver.__init__(self)
+
+
+def compose(text: str, file: str) -> Node | None:
+    """The document's root node (None for an empty file); raises YamlSyntaxError."""
+    composer = _Composer(text)
+    try:
+        node: Node | None = composer.get_single_node()
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(syntax_problem(exc, text, file)) from None
+    finally:
+        composer.dispose()
+    return node
+
+
+class YamlSyntaxError(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+# Hints for the mistakes manifests invite: cron aliases and steps look like YAML syntax.
+_HINTS = (
+    ("'@'", ' (values starting with @ must be quoted, e.g. schedule: "@daily")'),
+    ("'`'", " (values starting with ` must be quoted)"),
+    ("found undefined alias", ' (values starting with * must be quoted, e.g. "*/15 * * * *")'),
+)
+
+
+def syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
+    """One ``file:line:col`` problem for any error the YAML library raises."""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        message = _describe(exc)
+        return Problem(Location(file, mark.line + 1, mark.column + 1), message)
+    if isinstance(exc, yaml.reader.ReaderError):
+        line, column = _line_column(text, exc.position)
+        reason = f"{exc.reason} (character #x{exc.character:04x})"
+        if isinstance(exc.character, bytes):  # pragma: no cover - text input gives ints
+            reason = exc.reason
+        return Problem(Location(file, line, column), f"invalid YAML: {reason}")
+    return Problem(Location(file, 1, 1), f"invalid YAML: {exc}")  # pragma: no cover
+
+
+def _describe(exc: yaml.MarkedYAMLError) -> str:
+    problem = exc.problem or "invalid YAML"
+    message = f"invalid YAML: {problem}"
+    if exc.context and exc.context_mark is not None:
+        message += f" ({exc.context} at line {exc.context_mark.line + 1})"
+    elif exc.context:
+        message += f" ({exc.context})"
+    for needle, hint in _HINTS:
+        if needle in problem:
+            return message + hint
+    return message
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    line = before.count("\n") + 1
+    return line, position - (before.rfind("\n") + 1) + 1
+
+
+def mark_location(node: Any, file: str) -> Location:
+    mark = node.start_mark
+    return Location(file, mark.line + 1, mark.column + 1)
