@@ -37,8 +37,8 @@ def main() -> None:
     help_time = _best(tool_argv)
     version_time = _best(version_argv)
     print(f"python -c 'import click': {baseline * 1000:.1f} ms (best of {RUNS})")
-    print(f"bytestack-sync --help:     {help_time * 1000:.1f} ms -> ratio {help_time / baseline:.2f}")
-    print(f"bytestack-sync --version:  {version_time * 1000:.1f} ms -> ratio {version_time / baseline:.2f}")
+    for label, took in (("--help", help_time), ("--version", version_time)):
+        print(f"bytestack-sync {label:<10} {took * 1000:.1f} ms -> ratio {took / baseline:.2f}")
     print("target: ratio <= 1.3")
 
 

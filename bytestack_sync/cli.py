@@ -54,20 +54,36 @@ def common_options(func: F) -> F:
             "[env BYTESTACK_API_URL].",
         ),
         click.option(
-            "--debug", is_flag=True, expose_value=False, callback=_set("debug"),
+            "--debug",
+            is_flag=True,
+            expose_value=False,
+            callback=_set("debug"),
             help="Show tracebacks and the HTTP exchange (the key redacted).",
         ),
         click.option(
-            "--no-color", is_flag=True, expose_value=False, callback=_set("no_color"),
+            "--no-color",
+            is_flag=True,
+            expose_value=False,
+            callback=_set("no_color"),
             help="Never colour the output (also: NO_COLOR).",
         ),
         click.option(
-            "-q", "--quiet", "verbosity", flag_value=-1, expose_value=False,
-            callback=_set("verbosity"), help="Print only errors and the requested output.",
+            "-q",
+            "--quiet",
+            "verbosity",
+            flag_value=-1,
+            expose_value=False,
+            callback=_set("verbosity"),
+            help="Print only errors and the requested output.",
         ),
         click.option(
-            "-v", "--verbose", "verbosity", flag_value=1, expose_value=False,
-            callback=_set("verbosity"), help="Print more detail.",
+            "-v",
+            "--verbose",
+            "verbosity",
+            flag_value=1,
+            expose_value=False,
+            callback=_set("verbosity"),
+            help="Print more detail.",
         ),
     ]
     for decorator in reversed(decorators):
@@ -127,11 +143,15 @@ def schema() -> int:
 
 
 TARGET = click.option(
-    "--target", "targets", multiple=True, metavar="job:NAME|webhook:URL",
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="job:NAME|webhook:URL",
     help="Limit to these resources (globs allowed, repeatable).",
 )
 FORCE = click.option(
-    "--force", is_flag=True,
+    "--force",
+    is_flag=True,
     help="Allow an empty manifest set and apply past the destroy guard.",
 )
 
@@ -139,12 +159,18 @@ FORCE = click.option(
 @cli.command()
 @PATHS
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
-    show_default=True, help="Output format.",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
 )
 @click.option("--out", "out_file", type=click.Path(dir_okay=False), help="Save the plan here.")
 @click.option(
-    "--detailed-exitcode", is_flag=True, help="Exit 0 when there is nothing to do, 2 otherwise.",
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 when there is nothing to do, 2 otherwise.",
 )
 @TARGET
 @FORCE
@@ -180,7 +206,10 @@ def plan(
 @PATHS
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @click.option(
-    "--parallelism", type=click.IntRange(1, 64), default=8, show_default=True,
+    "--parallelism",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
     help="How many independent changes run at once.",
 )
 @TARGET
@@ -242,16 +271,27 @@ def emulator() -> None:
 @emulator.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8787, show_default=True, help="0 picks a free port.")
-@click.option("--state", type=click.Path(dir_okay=False), help="SQLite file (in memory if omitted).")
 @click.option(
-    "--key", "keys", multiple=True, metavar="KEY:WORKSPACE[:ro]",
+    "--state", type=click.Path(dir_okay=False), help="SQLite file (in memory if omitted)."
+)
+@click.option(
+    "--key",
+    "keys",
+    multiple=True,
+    metavar="KEY:WORKSPACE[:ro]",
     help="Accept only these keys (repeatable); ':ro' keys cannot write.",
 )
-@click.option("--rate-limit", type=float, default=0.0, help="Requests per second per key (0: none).")
-@click.option("--latency", type=float, default=0.0, help="Milliseconds added to every request.")
-@click.option("--fail-rate", type=click.FloatRange(0, 1), default=0.0, help="Fraction answered 500.")
 @click.option(
-    "--drop-rate", type=click.FloatRange(0, 1), default=0.0,
+    "--rate-limit", type=float, default=0.0, help="Requests per second per key (0: none)."
+)
+@click.option("--latency", type=float, default=0.0, help="Milliseconds added to every request.")
+@click.option(
+    "--fail-rate", type=click.FloatRange(0, 1), default=0.0, help="Fraction answered 500."
+)
+@click.option(
+    "--drop-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
     help="Fraction of writes committed, then the connection dropped.",
 )
 @click.option("--seed", type=int, default=None, help="Make faults reproducible.")

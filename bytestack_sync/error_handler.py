@@ -11,6 +11,7 @@ Imports stay light here: this module is on the path of ``--help``.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import sys
@@ -116,11 +117,9 @@ def run_cli(command: click.Command, argv: list[str] | None) -> int:
     except (KeyboardInterrupt, click.exceptions.Abort):
         _say("interrupted")
         return EXIT_INTERRUPTED
-    except Exception as exc:  # noqa: BLE001 - the one place that turns any failure into a code
+    except Exception as exc:
         return _exit_code_for(exc, debug)
     finally:
-        try:
+        with contextlib.suppress(OSError, ValueError):
             sys.stdout.flush()
-        except (OSError, ValueError):
-            pass
     return int(result) if isinstance(result, int) else 0

@@ -4,7 +4,7 @@
     ├── UsageError                exit 1   bad arguments or options
     ├── ManifestError             exit 1   invalid manifests (carries every problem found)
     ├── NothingToPlanError        exit 1   an empty input that would delete everything
-    └── RefusedError              exit 4   apply refused: stale plan, safety guard, protected resource
+    └── RefusedError              exit 4   apply refused: stale plan, guard, protected resource
         ├── StalePlanError
         ├── SafetyGuardError
         └── ProtectedResourceError
