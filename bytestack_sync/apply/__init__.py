@@ -1,0 +1,15 @@
+"""Carrying out a plan against the API: the executor, its report and the destroy guard."""
+
+from bytestack_sync.apply.executor import DEFAULT_PARALLELISM, apply_plan, phases
+from bytestack_sync.apply.guard import check_destroy_guard
+from bytestack_sync.apply.report import ApplyReport, ChangeOutcome, write_report
+
+__all__ = [
+    "DEFAULT_PARALLELISM",
+    "ApplyReport",
+    "ChangeOutcome",
+    "apply_plan",
+    "check_destroy_guard",
+    "phases",
+    "write_report",
+]

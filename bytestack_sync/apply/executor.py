@@ -1,0 +1,138 @@
+"""The executor: carries out a plan's changes in order, concurrently within a phase.
+
+Phases follow ``Change.sort_key``: webhook creates, then job creates, updates and
+replaces (and webhook replaces), then pauses, then deletes. A phase starts when
+the one before it has finished. A failed change does not stop the others; a job
+that points at a webhook whose registration failed is skipped, since it depends
+on it. Ctrl-C stops new changes from starting, lets those in flight finish, and
+returns a report marked interrupted.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+
+from bytestack_sync.api.client import Client
+from bytestack_sync.apply.adoption import Adopter
+from bytestack_sync.apply.confirm import confirm
+from bytestack_sync.apply.operations import Operations
+from bytestack_sync.apply.report import ApplyReport, ChangeOutcome
+from bytestack_sync.model import DesiredState, JobSpec
+from bytestack_sync.plan.changes import Change, Create, Replace, Update
+from bytestack_sync.plan.plan import Plan
+from bytestack_sync.progress import NoProgress, Progress
+
+DEFAULT_PARALLELISM = 8
+# How often the main thread wakes while waiting, so Ctrl-C is seen promptly.
+_POLL_SECONDS = 0.2
+INTERRUPTED = "not started: apply was interrupted"
+_TOUCHES_DESIRED = (Create.action, Update.action, Replace.action)
+
+
+def phases(changes: Iterable[Change]) -> list[list[Change]]:
+    """The changes grouped into phases that run one after the other, in apply order."""
+    ordered = sorted(changes, key=lambda c: c.sort_key)
+    return [list(group) for _, group in itertools.groupby(ordered, key=lambda c: c.sort_key[0])]
+
+
+def apply_plan(
+    plan: Plan,
+    client: Client,
+    *,
+    parallelism: int = DEFAULT_PARALLELISM,
+    progress: Progress | None = None,
+    stop_event: threading.Event | None = None,
+    desired: DesiredState | None = None,
+) -> ApplyReport:
+    """Carry out ``plan`` and confirm the result with one more read of the live lists.
+
+    ``desired``, when given, is what the plan was made from: the confirming re-plan
+    uses it. Without it (a saved plan) the re-plan uses what the changes declare.
+    """
+    progress = progress or NoProgress()
+    stop = stop_event or threading.Event()
+    adopter = Adopter(client, known_ids=plan.live_fingerprints)
+    run = _Run(Operations(client, adopter), stop, progress)
+    progress.start(len(plan.changes))
+    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+        for phase in phases(plan.changes):
+            run.phase(pool, phase)
+    progress.finish()
+    report = ApplyReport(outcomes=run.ordered(plan.changes), interrupted=stop.is_set())
+    if not report.interrupted:
+        report.remaining, report.confirm_error = confirm(plan, client, desired)
+    return report
+
+
+class _Run:
+    """The state of one apply across its phases."""
+
+    def __init__(self, ops: Operations, stop: threading.Event, progress: Progress) -> None:
+        self.ops = ops
+        self.stop = stop
+        self.progress = progress
+        self.outcomes: dict[int, ChangeOutcome] = {}
+        self.failed_webhooks: set[str] = set()
+
+    def phase(self, pool: ThreadPoolExecutor, changes: Sequence[Change]) -> None:
+        pending: set[Future[ChangeOutcome]] = set()
+        for change in changes:
+            blocker = self._blocked_by(change)
+            if blocker:
+                self._record(ChangeOutcome(change, "skipped", blocker))
+            else:
+                pending.add(pool.submit(self._guarded, change))
+        while pending:
+            try:
+                done, _ = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
+                for future in done:
+                    # Recorded before it leaves ``pending``: a Ctrl-C between the two
+                    # can repeat a progress line but never lose an outcome.
+                    self._record(future.result(), pending, future)
+            except KeyboardInterrupt:
+                # Changes in flight finish (a half-made replace would be worse);
+                # those not started see the event and return at once.
+                self.stop.set()
+
+    def _guarded(self, change: Change) -> ChangeOutcome:
+        if self.stop.is_set():
+            return ChangeOutcome(change, "skipped", INTERRUPTED)
+        try:
+            return self.ops.run(change)
+        except Exception as exc:  # one change's bug must not stop the others
+            return ChangeOutcome(change, "failed", f"unexpected error: {type(exc).__name__}: {exc}")
+
+    def _blocked_by(self, change: Change) -> str:
+        if self.stop.is_set():
+            return INTERRUPTED
+        spec = change.desired
+        if (
+            change.action in _TOUCHES_DESIRED
+            and isinstance(spec, JobSpec)
+            and spec.webhook_url in self.failed_webhooks
+        ):
+            return "not started: it depends on a webhook whose registration failed"
+        return ""
+
+    def _record(
+        self,
+        outcome: ChangeOutcome,
+        pending: set[Future[ChangeOutcome]] | None = None,
+        future: Future[ChangeOutcome] | None = None,
+    ) -> None:
+        change = outcome.change
+        self.outcomes[id(change)] = outcome
+        if change.resource == "webhook" and change.action == "create" and not outcome.ok:
+            self.failed_webhooks.add(change.key)
+        if pending is not None and future is not None:
+            pending.discard(future)
+        self.progress.done(outcome)
+
+    def ordered(self, changes: Iterable[Change]) -> list[ChangeOutcome]:
+        ordered = sorted(changes, key=lambda c: c.sort_key)
+        return [
+            self.outcomes.get(id(c)) or ChangeOutcome(c, "skipped", INTERRUPTED) for c in ordered
+        ]

@@ -1,0 +1,169 @@
+"""Carrying out one change: the API calls each action makes, and what they mean.
+
+Retries of a single request are the client's job. What is left here is the
+meaning of the calls: a replace creates before it deletes (so a failed create
+leaves the old resource in place), a DELETE answered 404 is done, and a POST
+whose outcome is unknown is resolved by adoption, never by a blind re-send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from bytestack_sync import contract
+from bytestack_sync.api.client import Client
+from bytestack_sync.api.errors import ApiError, NotFound, OutcomeUnknown
+from bytestack_sync.api.models import LiveJob, LiveWebhook
+from bytestack_sync.apply.adoption import Adopter
+from bytestack_sync.apply.report import ChangeOutcome
+from bytestack_sync.model import JobSpec, WebhookSpec
+from bytestack_sync.plan.changes import Change, Create, Delete, Pause, Replace, Update
+
+T = TypeVar("T", LiveJob, LiveWebhook)
+
+# How many times a POST is sent when each answer is lost and no match appears.
+MAX_POST_ATTEMPTS = 3
+ADOPTED = " (adopted: the create's answer was lost but it had taken effect)"
+
+
+class ChangeError(Exception):
+    """A change that cannot be carried out as planned; the message is the reason."""
+
+
+class Operations:
+    """Runs single changes against the API. Thread-safe: one instance serves all workers."""
+
+    def __init__(self, client: Client, adopter: Adopter) -> None:
+        self._client = client
+        self._adopter = adopter
+
+    def run(self, change: Change) -> ChangeOutcome:
+        try:
+            return self._dispatch(change)
+        except (ApiError, ChangeError) as exc:
+            return ChangeOutcome(change, "failed", str(exc))
+
+    def _dispatch(self, change: Change) -> ChangeOutcome:
+        if isinstance(change, Create):
+            created, how = self._create(change)
+            return ChangeOutcome(change, "ok", f"created {created.id}{how}", created.id)
+        if isinstance(change, Update):
+            return self._update(change)
+        if isinstance(change, Replace):
+            return self._replace(change)
+        if isinstance(change, Pause):
+            return self._pause(change)
+        if isinstance(change, Delete):
+            return self._delete(change)
+        raise ChangeError(f"unknown action {change.action!r}")
+
+    # --- creates ---------------------------------------------------------------------
+    def _create(self, change: Change) -> tuple[LiveJob | LiveWebhook, str]:
+        spec = change.desired
+        if isinstance(spec, JobSpec):
+            return self._create_job(spec)
+        if isinstance(spec, WebhookSpec):
+            return self._create_webhook(spec)
+        raise ChangeError("the plan holds no desired state for this change")
+
+    def _create_job(self, spec: JobSpec) -> tuple[LiveJob, str]:
+        def post() -> LiveJob:
+            return self._client.jobs.create(
+                name=spec.name,
+                prompt=spec.prompt,
+                sources=sorted(spec.sources),
+                schedule=spec.schedule,
+                webhook_url=spec.webhook_url,
+            )
+
+        job, how = self._post(post, lambda tick: self._adopter.adopt_job(spec, tick))
+        # The API creates every job active; a job declared paused is paused next.
+        if spec.status != contract.DEFAULT_JOB_STATUS and job.status != spec.status:
+            job = self._client.jobs.update(job.id, {"status": spec.status})
+        return job, how
+
+    def _create_webhook(self, spec: WebhookSpec) -> tuple[LiveWebhook, str]:
+        def post() -> LiveWebhook:
+            return self._client.webhooks.create(url=spec.url, events=sorted(spec.events))
+
+        return self._post(post, lambda tick: self._adopter.adopt_webhook(spec, tick))
+
+    def _post(self, post: Callable[[], T], adopt: Callable[[int], T | None]) -> tuple[T, str]:
+        """POST once; if its outcome is unknown, adopt what it made or send it again."""
+        last: OutcomeUnknown | None = None
+        for _ in range(MAX_POST_ATTEMPTS):
+            try:
+                created = post()
+            except OutcomeUnknown as exc:
+                last = exc
+                adopted = adopt(self._adopter.tick())
+                if adopted is not None:
+                    return adopted, ADOPTED
+                continue
+            self._adopter.claim(created.id)
+            return created, ""
+        raise ChangeError(
+            f"{last}; sent {MAX_POST_ATTEMPTS} times, each answer lost and nothing created "
+            "was found: the next plan will show whether it exists"
+        )
+
+    # --- in-place changes --------------------------------------------------------------
+    def _update(self, change: Change) -> ChangeOutcome:
+        spec, live_id = _job_spec(change), _live_id(change)
+        names = [d.field for d in change.diffs if d.field in contract.UPDATABLE_JOB_FIELDS]
+        # A plan always names the fields; without them every updatable one is sent,
+        # which is harmless because PATCH sets rather than toggles.
+        fields = {name: getattr(spec, name) for name in names or contract.UPDATABLE_JOB_FIELDS}
+        self._client.jobs.update(live_id, fields)
+        return ChangeOutcome(change, "ok", f"updated {live_id} ({', '.join(fields)})", live_id)
+
+    def _pause(self, change: Change) -> ChangeOutcome:
+        live_id = _live_id(change)
+        try:
+            self._client.jobs.update(live_id, {"status": "paused"})
+        except NotFound:
+            return ChangeOutcome(change, "ok", f"{live_id} was already gone")
+        return ChangeOutcome(change, "ok", f"paused {live_id}", live_id)
+
+    # --- destructive changes -------------------------------------------------------------
+    def _delete(self, change: Change) -> ChangeOutcome:
+        live_id = _live_id(change)
+        self._remove(change, live_id)
+        return ChangeOutcome(change, "ok", f"deleted {live_id}")
+
+    def _replace(self, change: Change) -> ChangeOutcome:
+        old_id = _live_id(change)
+        created, how = self._create(change)
+        try:
+            self._remove(change, old_id)
+        except ApiError as exc:
+            return ChangeOutcome(
+                change,
+                "failed",
+                f"created {created.id}{how}, but deleting the old {old_id} failed: {exc}",
+                created.id,
+            )
+        return ChangeOutcome(change, "ok", f"replaced {old_id} with {created.id}{how}", created.id)
+
+    def _remove(self, change: Change, live_id: str) -> None:
+        """DELETE; one answered 404 is done (the resource is gone either way)."""
+        try:
+            if change.resource == "job":
+                self._client.jobs.delete(live_id)
+            else:
+                self._client.webhooks.delete(live_id)
+        except NotFound:
+            pass
+
+
+def _live_id(change: Change) -> str:
+    if change.live_id is None:
+        raise ChangeError("the plan holds no live resource for this change")
+    return change.live_id
+
+
+def _job_spec(change: Change) -> JobSpec:
+    if not isinstance(change.desired, JobSpec):
+        raise ChangeError("the plan holds no desired job for this change")
+    return change.desired

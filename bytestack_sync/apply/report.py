@@ -1,0 +1,117 @@
+"""What an apply did: one outcome per change, and the report a user reads.
+
+The report lists every change of the plan, in plan order, with what happened to
+it, so that after a partial failure or an interrupt the user knows exactly what
+was done and what a second apply will do.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal, TextIO
+
+from bytestack_sync.plan.changes import Change
+
+Status = Literal["ok", "failed", "skipped"]
+
+# Terraform's symbols; a pause is an in-place update of the status.
+SYMBOLS: dict[str, str] = {
+    "create": "+",
+    "update": "~",
+    "replace": "-/+",
+    "pause": "~",
+    "delete": "-",
+}
+
+# The past tense each action's count takes in the summary line.
+_DONE = {
+    "create": "created",
+    "update": "updated",
+    "replace": "replaced",
+    "delete": "deleted",
+    "pause": "paused",
+}
+
+
+@dataclass(frozen=True)
+class ChangeOutcome:
+    """What happened to one change. ``detail`` is the result or the reason."""
+
+    change: Change
+    status: Status
+    detail: str = ""
+    new_id: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def line(self) -> str:
+        change = self.change
+        head = f'{SYMBOLS.get(change.action, "?")} {change.resource} "{change.display_key}"'
+        if self.status == "ok":
+            return f"{head}: {self.detail}"
+        return f"{head}: {self.status}: {self.detail}"
+
+
+@dataclass
+class ApplyReport:
+    """Every change's outcome, whether the run was interrupted, and whether it converged.
+
+    ``remaining`` lists the changes a re-plan still found after the run; it is
+    None when no confirming read was made (interrupted) or the read failed, in
+    which case ``confirm_error`` says why.
+    """
+
+    outcomes: list[ChangeOutcome] = field(default_factory=list)
+    interrupted: bool = False
+    remaining: tuple[Change, ...] | None = None
+    confirm_error: str | None = None
+
+    @property
+    def failed(self) -> list[ChangeOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def skipped(self) -> list[ChangeOutcome]:
+        return [o for o in self.outcomes if o.status == "skipped"]
+
+    @property
+    def converged(self) -> bool:
+        return self.remaining is not None and not self.remaining
+
+    def counts(self) -> Counter[str]:
+        return Counter(o.change.action for o in self.outcomes if o.ok)
+
+    def summary(self) -> str:
+        done = self.counts()
+        parts = [f"{done[a]} {_DONE[a]}" for a in ("create", "update", "replace", "delete")]
+        if done["pause"]:
+            parts.append(f"{done['pause']} paused")
+        parts.append(f"{len(self.failed)} failed")
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} skipped")
+        title = "Apply interrupted" if self.interrupted else "Apply complete"
+        return f"{title}: {', '.join(parts)}."
+
+
+def write_report(report: ApplyReport, out: TextIO, *, verbose: bool = True) -> None:
+    """The outcome of every change (failed and skipped ones always), then the summary."""
+    for outcome in report.outcomes:
+        if verbose or not outcome.ok:
+            out.write(f"  {outcome.line()}\n")
+    if report.outcomes:
+        out.write("\n")
+    out.write(report.summary() + "\n")
+    if report.interrupted:
+        out.write("Run apply again to make the remaining changes.\n")
+    elif report.remaining:
+        out.write(
+            f"The workspace has not converged: a re-plan still finds "
+            f"{len(report.remaining)} change(s):\n"
+        )
+        for change in report.remaining:
+            out.write(f"  {SYMBOLS.get(change.action, '?')} {change.address}\n")
+    elif report.confirm_error is not None:
+        out.write(f"warning: could not confirm the result: {report.confirm_error}\n")
