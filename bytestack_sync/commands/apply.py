@@ -1,0 +1,145 @@
+"""``bytestack-sync apply``: plan and carry out, or carry out a saved plan file.
+
+``apply PATHS...`` shows the plan and asks for ``yes`` on a terminal; without a
+terminal it needs ``--auto-approve`` (a CI job must never hang on a question).
+``apply PLANFILE`` is its own approval, but first re-reads the live workspace
+and refuses if anything the plan touches changed since it was made.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from bytestack_sync.api.client import Client
+from bytestack_sync.apply import ApplyReport, apply_plan, check_destroy_guard, write_report
+from bytestack_sync.apply.guard import DEFAULT_MAX_DESTROY_PERCENT
+from bytestack_sync.commands.plan import load_desired, open_client, plan_live, read_live, warn
+from bytestack_sync.errors import (
+    EXIT_APPLY_FAILED,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    UsageError,
+)
+from bytestack_sync.model import DesiredState
+from bytestack_sync.plan import savefile
+from bytestack_sync.plan.plan import Plan
+from bytestack_sync.progress import progress_for
+from bytestack_sync.render import render
+from bytestack_sync.secrets import REDACTOR
+
+_HEAD = 4096
+_MARKER = re.compile(r'"format"\s*:\s*"' + re.escape(savefile.FORMAT) + '"')
+NO_TERMINAL = (
+    "refusing to apply without approval: there is no terminal to ask on. "
+    "Pass --auto-approve to apply without asking, or save a plan with "
+    "`plan --out FILE` and run `apply FILE`."
+)
+
+
+def run(
+    paths: Sequence[str],
+    *,
+    api_url: str,
+    auto_approve: bool,
+    parallelism: int,
+    targets: Sequence[str],
+    force: bool,
+    out: TextIO,
+    err: TextIO,
+    color: bool,
+    interactive: bool,
+    verbosity: int,
+) -> int:
+    runner = _Apply(parallelism=parallelism, force=force, out=out, err=err, verbosity=verbosity)
+    if len(paths) == 1 and savefile_path(paths[0]):
+        if targets:
+            raise UsageError("--target cannot be used with a saved plan: it applies as saved")
+        return runner.saved(paths[0], api_url)
+    desired = load_desired(paths, force=force, err=err, verbosity=verbosity)
+    with open_client(api_url) as client:
+        plan = plan_live(client, desired, targets)
+        warn(plan.warnings, err, verbosity)
+        render(plan, "text", out, color=color)
+        if plan.empty:
+            return EXIT_OK
+        check_destroy_guard(plan, desired.safety.max_destroy_percent, force=force)
+        if not auto_approve:
+            if not interactive:
+                raise UsageError(NO_TERMINAL)
+            if not ask_approval(err):
+                out.write("Apply cancelled.\n")
+                return EXIT_ERROR
+        return runner.execute(plan, client, desired)
+
+
+def savefile_path(path: str) -> bool:
+    """Whether ``path`` is a saved plan: judged by its format marker, whatever its name."""
+    if not os.path.isfile(path):
+        return False
+    try:
+        with open(path, encoding="utf-8") as handle:
+            head = handle.read(_HEAD)
+    except (OSError, UnicodeDecodeError):
+        return False
+    return head.lstrip().startswith("{") and _MARKER.search(head) is not None
+
+
+def ask_approval(err: TextIO) -> bool:
+    err.write(
+        "\nDo you want to perform these actions?\n"
+        "  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
+    )
+    err.flush()
+    answer = sys.stdin.readline()
+    err.write("\n")
+    return answer.strip() == "yes"
+
+
+class _Apply:
+    def __init__(
+        self, *, parallelism: int, force: bool, out: TextIO, err: TextIO, verbosity: int
+    ) -> None:
+        self.parallelism = parallelism
+        self.force = force
+        self.out = out
+        self.err = err
+        self.verbosity = verbosity
+
+    def saved(self, path: str, api_url: str) -> int:
+        plan = savefile.read_plan(path, environ=os.environ)
+        REDACTOR.add(*plan.sensitive_values)
+        with open_client(api_url) as client:
+            jobs, webhooks = read_live(client)
+            savefile.refuse_if_stale(plan, jobs, webhooks)
+            if plan.empty:
+                self.out.write("No changes to apply.\n")
+                return EXIT_OK
+            # A saved plan does not record the manifest's safety.max_destroy_percent
+            # (yet): the default limit applies.
+            limit = getattr(plan, "max_destroy_percent", None) or DEFAULT_MAX_DESTROY_PERCENT
+            check_destroy_guard(plan, float(limit), force=self.force)
+            return self.execute(plan, client, None)
+
+    def execute(self, plan: Plan, client: Client, desired: DesiredState | None) -> int:
+        report = apply_plan(
+            plan,
+            client,
+            parallelism=self.parallelism,
+            progress=progress_for(self.err, verbosity=self.verbosity),
+            desired=desired,
+        )
+        write_report(report, self.out, verbose=self.verbosity >= 0)
+        return exit_code(report)
+
+
+def exit_code(report: ApplyReport) -> int:
+    if report.interrupted:
+        return EXIT_INTERRUPTED
+    if report.failed or report.remaining:
+        return EXIT_APPLY_FAILED
+    return EXIT_OK
