@@ -42,6 +42,7 @@ class Client:
         rng: random.Random | None = None,
         debug: bool = False,
     ) -> None:
+        self._display_url = base_url
         api_key = key if isinstance(key, ApiKey) else ApiKey(key)
         del key  # from here on only the wrapper, whose repr hides it, is in scope
         api_key.require()
@@ -89,4 +90,5 @@ class Client:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Client({self.base_url!r})"
+        # Safe on a half-built client too (a traceback may show one).
+        return f"Client({self._display_url!r})"

@@ -58,9 +58,10 @@ def _echoing(request: httpx.Request) -> httpx.Response:
     # A server that quotes the credentials back in its error messages.
     said = request.headers.get("Authorization", "")
     return httpx.Response(
-        500, json={"code": "internal_error", "message": f"bad header {said}"},
+        500,
+        json={"code": "internal_error", "message": f"bad header {said}"},
         headers={"X-Echo": said},
-    )  # fmt: skip
+    )
 
 
 def _failures(client: Client) -> list[errors.ApiError]:
@@ -82,9 +83,13 @@ def _failures(client: Client) -> list[errors.ApiError]:
 def test_canary_key_never_reaches_errors_or_logs(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG, logger="bytestack_sync.http")
     client = Client(
-        "https://api.test/v1", CANARY, transport=httpx.MockTransport(_echoing),
-        max_attempts=2, sleep=lambda _s: None, debug=True,
-    )  # fmt: skip
+        "https://api.test/v1",
+        CANARY,
+        transport=httpx.MockTransport(_echoing),
+        max_attempts=2,
+        sleep=lambda _s: None,
+        debug=True,
+    )
     with client:
         failures = _failures(client)
     assert failures and caplog.records
@@ -106,8 +111,13 @@ def test_debug_logs_each_exchange(caplog: pytest.LogCaptureFixture) -> None:
             raise answer
         return answer
 
-    with Client("https://api.test/v1", CANARY, transport=httpx.MockTransport(handler),
-                sleep=lambda _s: None, debug=True) as client:  # fmt: skip
+    with Client(
+        "https://api.test/v1",
+        CANARY,
+        transport=httpx.MockTransport(handler),
+        sleep=lambda _s: None,
+        debug=True,
+    ) as client:
         client.jobs.list()
     messages = [r.getMessage() for r in caplog.records if r.name == "bytestack_sync.http"]
     assert len(messages) == 2

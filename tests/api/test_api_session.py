@@ -87,10 +87,15 @@ def test_attempts_are_bounded(
 
 @pytest.mark.parametrize(
     "final",
-    [_err(400, "invalid_request"), _err(401, "unauthorized"), _err(402, "payment_required"),
-     _err(403, "forbidden"), _err(404, "not_found")],
+    [
+        _err(400, "invalid_request"),
+        _err(401, "unauthorized"),
+        _err(402, "payment_required"),
+        _err(403, "forbidden"),
+        _err(404, "not_found"),
+    ],
     ids=lambda r: str(r.status_code),
-)  # fmt: skip
+)
 def test_client_errors_are_never_retried(client: Client, script: Any, final: Any) -> None:
     script.answers = [final]
     with pytest.raises(errors.ApiError) as caught:
@@ -106,9 +111,12 @@ def test_retry_after_is_honoured_and_capped(script: Any, sleeps: Any) -> None:
         _page(),
     ]
     with Client(
-        "https://api.test/v1", "k" * 12, transport=httpx.MockTransport(script),
-        sleep=sleeps, max_retry_after=20.0,
-    ) as client:  # fmt: skip
+        "https://api.test/v1",
+        "k" * 12,
+        transport=httpx.MockTransport(script),
+        sleep=sleeps,
+        max_retry_after=20.0,
+    ) as client:
         assert client.jobs.list() == []
     assert sleeps.delays == [3.0, 20.0]
 
@@ -116,10 +124,18 @@ def test_retry_after_is_honoured_and_capped(script: Any, sleeps: Any) -> None:
 def test_backoff_is_exponential_with_full_jitter(script: Any, sleeps: Any) -> None:
     script.answers = [_err(500)] * 6
     rng = random.Random(7)
-    with Client(
-        "https://api.test/v1", "k" * 12, transport=httpx.MockTransport(script),
-        sleep=sleeps, max_attempts=6, backoff=1.0, rng=rng,
-    ) as client, pytest.raises(errors.ServerError):  # fmt: skip
+    with (
+        Client(
+            "https://api.test/v1",
+            "k" * 12,
+            transport=httpx.MockTransport(script),
+            sleep=sleeps,
+            max_attempts=6,
+            backoff=1.0,
+            rng=rng,
+        ) as client,
+        pytest.raises(errors.ServerError),
+    ):
         client.jobs.list()
     ceilings = [1.0, 2.0, 4.0, 8.0, 16.0]
     assert len(sleeps.delays) == len(ceilings)
@@ -130,10 +146,15 @@ def test_backoff_is_exponential_with_full_jitter(script: Any, sleeps: Any) -> No
 
 @pytest.mark.parametrize(
     "first",
-    [_err(429, "rate_limited", **{"Retry-After": "1"}), _err(500), httpx.ConnectError("refused"),
-     httpx.ConnectTimeout("slow connect"), httpx.PoolTimeout("pool")],
+    [
+        _err(429, "rate_limited", **{"Retry-After": "1"}),
+        _err(500),
+        httpx.ConnectError("refused"),
+        httpx.ConnectTimeout("slow connect"),
+        httpx.PoolTimeout("pool"),
+    ],
     ids=repr,
-)  # fmt: skip
+)
 def test_post_is_retried_when_the_server_certainly_did_nothing(
     client: Client, script: Any, first: Any
 ) -> None:
@@ -144,11 +165,16 @@ def test_post_is_retried_when_the_server_certainly_did_nothing(
 
 @pytest.mark.parametrize(
     "failure",
-    [httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("dropped"), httpx.ReadError("reset"),
-     httpx.WriteError("broken pipe"), httpx.Response(502, text="bad gateway"),
-     httpx.Response(504)],
+    [
+        httpx.ReadTimeout("slow"),
+        httpx.RemoteProtocolError("dropped"),
+        httpx.ReadError("reset"),
+        httpx.WriteError("broken pipe"),
+        httpx.Response(502, text="bad gateway"),
+        httpx.Response(504),
+    ],
     ids=repr,
-)  # fmt: skip
+)
 def test_post_with_unknown_outcome_is_never_resent(
     client: Client, script: Any, failure: Any
 ) -> None:

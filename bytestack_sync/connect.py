@@ -1,0 +1,104 @@
+"""``connect(api_url)``: the one place a command turns its ``--api-url`` into a Client.
+
+``local`` and ``local:PATH`` run the emulator in this process, its state in a
+SQLite file, so every command works offline with no server and no key. Anything
+else is the URL of a real API, which needs a key from ``BITKIT_API_KEY``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from bytestack_sync import contract
+from bytestack_sync.api.auth import ApiKey
+from bytestack_sync.api.client import Client
+from bytestack_sync.errors import UsageError
+from bytestack_sync.secrets import REDACTOR
+
+# The in-process emulator is reached through a transport, never a socket: this
+# host name only makes the URLs in debug logs and errors read naturally.
+LOCAL_BASE_URL = "http://local.emulator" + "/v1"
+# Used when no key is set, so every local command sees the same workspace.
+LOCAL_WORKSPACE_KEY = "bs_local_workspace"
+
+
+def is_local(api_url: str) -> bool:
+    return api_url == contract.LOCAL_API_URL or api_url.startswith(contract.LOCAL_API_URL + ":")
+
+
+def local_state_path(api_url: str) -> Path:
+    """The SQLite file of ``local`` / ``local:PATH``, relative to the working directory."""
+    _, _, path = api_url.partition(":")
+    return Path(path or contract.DEFAULT_LOCAL_STATE)
+
+
+def connect(
+    api_url: str, *, key: str | None = None, debug: bool = False, **client_options: Any
+) -> Client:
+    """A Client for ``api_url``; the key defaults to ``BITKIT_API_KEY``."""
+    api_key = ApiKey(key if key is not None else os.environ.get(contract.API_KEY_ENV))
+    del key  # only the wrapper, whose repr hides it, stays in scope
+    REDACTOR.add(api_key.reveal())
+    if is_local(api_url):
+        return _local_client(api_url, api_key, debug=debug, options=client_options)
+    _check_url(api_url)
+    return Client(api_url, api_key, debug=debug, **client_options)
+
+
+def _check_url(api_url: str) -> None:
+    try:
+        parts = urlsplit(api_url)
+        scheme, host = parts.scheme, parts.hostname or ""
+    except ValueError:
+        scheme, host = "", ""
+    if scheme not in ("http", "https") or not host:
+        raise UsageError(
+            f"invalid API URL {api_url!r}: expected an https:// URL, "
+            f"'{contract.LOCAL_API_URL}' or '{contract.LOCAL_API_URL}:PATH'"
+        )
+    if scheme == "http" and not contract.is_loopback_host(host):
+        # The key would cross the network in clear text.
+        raise UsageError(
+            f"invalid API URL {api_url!r}: plain http:// is allowed only for loopback hosts"
+        )
+
+
+def _local_client(api_url: str, api_key: ApiKey, *, debug: bool, options: dict[str, Any]) -> Client:
+    # Imported here: only a local run needs the emulator loaded.
+    from bytestack_sync.emulator.app import create_app
+    from bytestack_sync.emulator.local import LocalTransport
+
+    path = local_state_path(api_url)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    app = create_app(state=str(path))
+    transport = _AppClosingTransport(LocalTransport(app), app.close)
+    if not api_key.reveal():
+        api_key = ApiKey(LOCAL_WORKSPACE_KEY)
+    try:
+        return Client(LOCAL_BASE_URL, api_key, transport=transport, debug=debug, **options)
+    except BaseException:
+        transport.close()
+        raise
+
+
+class _AppClosingTransport(httpx.BaseTransport):
+    """Closes the emulator's state file with the client, so no SQLite handle lingers."""
+
+    def __init__(self, inner: httpx.BaseTransport, close_app: Callable[[], None]) -> None:
+        self._inner = inner
+        self._close_app = close_app
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        try:
+            self._inner.close()
+        finally:
+            self._close_app()
