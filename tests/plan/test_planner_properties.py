@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -96,7 +97,7 @@ def applied(draw: st.DrawFn, desired: DesiredState) -> tuple[list[LiveJob], list
             )
         )
     hooks = [
-        LiveWebhook(id=f"wh_{n:025d}", url=w.url, events=tuple(draw(st.permutations(sorted(w.events)))))
+        LiveWebhook(id=f"wh_{n:025d}", url=w.url, events=draw(st.permutations(sorted(w.events))))
         for n, w in enumerate(desired.webhooks)
     ]
     return jobs, hooks
@@ -134,7 +135,8 @@ def test_any_single_field_change_is_planned(data: st.DataObject) -> None:
         st.sampled_from([("prompt", spec.prompt + "?"), ("schedule", other), ("status", status)])
     )
     # A protected replace is refused (the rule tables cover that), so unprotect it.
-    edited = replace(spec, protect=False, **{field: value})
+    fields: dict[str, Any] = {field: value}
+    edited = replace(spec, protect=False, **fields)
     changed = replace(desired, jobs=tuple(edited if j is spec else j for j in desired.jobs))
     plan = make_plan(changed, jobs, hooks)
     (change,) = plan.changes

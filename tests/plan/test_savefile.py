@@ -1,0 +1,258 @@
+"""Saved plans: round trip without secrets, refusal on changed secrets, stale detection."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bytestack_sync.api.models import LiveJob, LiveWebhook
+from bytestack_sync.errors import BytestackSyncError, StalePlanError
+from bytestack_sync.model import DesiredState, JobSpec, Location, PruneMode, WebhookSpec
+from bytestack_sync.plan.changes import MaskedValue
+from bytestack_sync.plan.plan import Plan
+from bytestack_sync.plan.planner import make_plan
+from bytestack_sync.plan.savefile import (
+    FORMAT,
+    read_plan,
+    refuse_if_stale,
+    stale_resources,
+    write_plan,
+)
+
+CANARY = "https://hooks.example.com/canary-7f3a9c"
+ROTATED = "https://hooks.example.com/rotated-old-b41d"
+SECRET_HOOK = "https://hooks.example.com/registered-e5c0"
+ENV = {"HOOK": CANARY, "REGISTERED": SECRET_HOOK}
+
+
+def _secret_job(name: str, value: str, template: str, **fields: object) -> JobSpec:
+    values: dict[str, object] = {
+        "prompt": "How many?",
+        "sources": frozenset({"x"}),
+        "schedule": "@daily",
+        "webhook_url": value,
+        "sensitive": frozenset({"webhook_url"}),
+        "templates": (("webhook_url", template),),
+        "location": Location("jobs.yaml", 3, 5),
+    }
+    values.update(fields)
+    return JobSpec(name=name, **values)  # type: ignore[arg-type]
+
+
+def _scenario() -> tuple[DesiredState, list[LiveJob], list[LiveWebhook]]:
+    """A plan with every action, a rotated secret and a secret webhook key."""
+    desired = DesiredState(
+        jobs=(
+            _secret_job("rotate", CANARY, "${secret:HOOK}"),
+            _secret_job("replace-me", CANARY, "${secret:HOOK}", prompt="New prompt"),
+            JobSpec("brand-new", "Hello", frozenset({"reddit", "x"}), "0 8 * * 1-5", "paused"),
+        ),
+        webhooks=(
+            WebhookSpec(
+                SECRET_HOOK,
+                frozenset({"job.completed", "job.failed"}),
+                sensitive=frozenset({"url"}),
+                templates=(("url", "${secret:REGISTERED}"),),
+            ),
+        ),
+        prune=PruneMode.DELETE,
+        sensitive_values=frozenset({CANARY, SECRET_HOOK}),
+    )
+    jobs = [
+        LiveJob(id="job_r", name="rotate", prompt="How many?", sources=("x",),
+                schedule="0 0 * * *", webhook_url=ROTATED),
+        LiveJob(id="job_p", name="replace-me", prompt="Old", sources=("x",), schedule="@daily",
+                webhook_url=CANARY),
+        LiveJob(id="job_s", name="stray", prompt="S", sources=("x",), schedule="@daily",
+                webhook_url=CANARY, next_run_at="2024-05-01T00:00:00Z"),
+    ]  # fmt: skip
+    hooks = [
+        LiveWebhook(id="wh_1", url=SECRET_HOOK, events=("job.completed",)),
+        LiveWebhook(id="wh_2", url=CANARY),
+    ]
+    return desired, jobs, hooks
+
+
+@pytest.fixture
+def scenario() -> tuple[Plan, list[LiveJob], list[LiveWebhook]]:
+    desired, jobs, hooks = _scenario()
+    return make_plan(desired, jobs, hooks), jobs, hooks
+
+
+@pytest.fixture
+def saved(tmp_path: Path, scenario: tuple[Plan, list[LiveJob], list[LiveWebhook]]) -> Path:
+    path = tmp_path / "plan.json"
+    write_plan(scenario[0], path)
+    return path
+
+
+def test_saved_plan_holds_no_secret(saved: Path) -> None:
+    raw = saved.read_bytes()
+    for secret in (CANARY, ROTATED, SECRET_HOOK, b"canary", b"rotated-old", b"registered-e5c0"):
+        assert (secret if isinstance(secret, bytes) else secret.encode()) not in raw
+    document = json.loads(raw)
+    assert document["format"] == FORMAT and document["format_version"] == 1
+    assert document["tool_version"] and document["created_at"].endswith("Z")
+    assert b"${secret:HOOK}" in raw and b"${secret:REGISTERED}" in raw
+
+
+def test_round_trip_rebuilds_the_plan(
+    saved: Path, scenario: tuple[Plan, list[LiveJob], list[LiveWebhook]]
+) -> None:
+    plan = scenario[0]
+    loaded = read_plan(saved, environ=ENV)
+    assert [c.data() for c in loaded.changes] == [c.data() for c in plan.changes]
+    assert [type(c) for c in loaded.changes] == [type(c) for c in plan.changes]
+    assert [c.desired for c in loaded.changes] == [c.desired for c in plan.changes]
+    assert [c.live_id for c in loaded.changes] == [c.live_id for c in plan.changes]
+    assert [c.key for c in loaded.changes] == [c.key for c in plan.changes]
+    for field in ("live_fingerprints", "live_addresses", "declared", "manifest_digest",
+                  "targets", "managed_count", "warnings", "sensitive_values"):  # fmt: skip
+        assert getattr(loaded, field) == getattr(plan, field), field
+    specs = [c.desired for c in loaded.changes if c.desired is not None]
+    assert {s.templates for s in specs if s.sensitive} == {
+        (("webhook_url", "${secret:HOOK}"),),
+        (("url", "${secret:REGISTERED}"),),
+    }
+    located = [s.location for s in specs if isinstance(s, JobSpec) and s.sensitive]
+    assert located == [Location("jobs.yaml", 3, 5)] * 2
+
+
+def test_rotated_secret_comes_back_masked_with_its_fingerprint(saved: Path) -> None:
+    loaded = read_plan(saved, environ=ENV)
+    (rotate,) = [c for c in loaded.changes if c.key == "rotate"]
+    diff = next(d for d in rotate.diffs if d.field == "webhook_url")
+    assert isinstance(diff.old, MaskedValue)
+    assert diff.data()["old"] == f"(sensitive, sha256:{_fingerprint(ROTATED)})"
+    assert diff.new == CANARY
+
+
+def _fingerprint(value: str) -> str:
+    from bytestack_sync.secrets import fingerprint
+
+    return fingerprint(value)
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        pytest.param({"HOOK": CANARY + "x", "REGISTERED": SECRET_HOOK}, "now resolves to",
+                     id="changed"),
+        pytest.param({"REGISTERED": SECRET_HOOK}, "variable HOOK is not set", id="missing"),
+    ],
+)  # fmt: skip
+def test_changed_or_missing_secret_is_refused(
+    saved: Path, environ: dict[str, str], message: str
+) -> None:
+    with pytest.raises(StalePlanError) as caught:
+        read_plan(saved, environ=environ)
+    text = str(caught.value)
+    assert message in text and "${secret:HOOK}" in text
+    assert CANARY not in text and caught.value.exit_code == 4
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param("{not json", "not a saved plan", id="not-json"),
+        pytest.param('{"format": "terraform"}', "not a saved plan", id="foreign"),
+        pytest.param('[1, 2]', "not a saved plan", id="not-an-object"),
+        pytest.param(json.dumps({"format": FORMAT, "format_version": 99}), "format 99",
+                     id="future-format"),
+        pytest.param(json.dumps({"format": FORMAT, "format_version": 1}), "missing 'changes'",
+                     id="truncated"),
+    ],
+)  # fmt: skip
+def test_corrupt_or_foreign_files(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(content)
+    with pytest.raises(BytestackSyncError, match=message) as caught:
+        read_plan(path, environ={})
+    assert not isinstance(caught.value, StalePlanError)
+
+
+def test_tampered_change_is_a_clear_error(saved: Path) -> None:
+    document = json.loads(saved.read_text())
+    document["changes"][0]["action"] = "explode"
+    saved.write_text(json.dumps(document))
+    with pytest.raises(BytestackSyncError, match="not a valid saved plan"):
+        read_plan(saved, environ=ENV)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(BytestackSyncError, match="no such plan file"):
+        read_plan(tmp_path / "absent.json", environ={})
+
+
+def test_write_is_atomic_and_replaces(
+    tmp_path: Path, scenario: tuple[Plan, list[LiveJob], list[LiveWebhook]]
+) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text("old")
+    write_plan(scenario[0], path)
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.json"]
+    assert json.loads(path.read_text())["format"] == FORMAT
+    with pytest.raises(FileNotFoundError):
+        write_plan(scenario[0], tmp_path / "missing-dir" / "plan.json")
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.json"]
+
+
+Mutate = Callable[[list[LiveJob], list[LiveWebhook]], tuple[list[LiveJob], list[LiveWebhook]]]
+
+
+def _set(jobs: list[LiveJob], name: str, **fields: object) -> list[LiveJob]:
+    return [j.model_copy(update=fields) if j.name == name else j for j in jobs]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        pytest.param(lambda j, h: (j, h), [], id="unchanged"),
+        pytest.param(lambda j, h: (_set(j, "stray", next_run_at="2024-06-01T00:00:00Z",
+                                        updated_at="2024-06-01T00:00:00Z"), h),
+                     [], id="run-bookkeeping-is-not-a-change"),
+        pytest.param(lambda j, h: (_set(j, "rotate", schedule="@hourly"), h), ["job:rotate"],
+                     id="touched-changed"),
+        pytest.param(lambda j, h: ([x for x in j if x.name != "stray"], h), ["job:stray"],
+                     id="vanished"),
+        pytest.param(lambda j, h: ([*j, LiveJob(id="job_n", name="brand-new", prompt="Hello",
+                                                sources=("x",), schedule="@daily")], h),
+                     ["job:brand-new"], id="declared-appeared"),
+        pytest.param(lambda j, h: (j, [x.model_copy(update={"events": ("job.failed",)})
+                                       if x.id == "wh_1" else x for x in h]),
+                     ["webhook:(sensitive, sha256:" + _fingerprint(SECRET_HOOK) + ")"],
+                     id="sensitive-webhook-changed"),
+    ],
+)  # fmt: skip
+def test_stale_resources(
+    saved: Path,
+    scenario: tuple[Plan, list[LiveJob], list[LiveWebhook]],
+    mutate: Mutate,
+    expected: list[str],
+) -> None:
+    _, jobs, hooks = scenario
+    loaded = read_plan(saved, environ=ENV)
+    now_jobs, now_hooks = mutate(jobs, hooks)
+    assert stale_resources(loaded, now_jobs, now_hooks) == expected
+    if expected:
+        with pytest.raises(StalePlanError) as caught:
+            refuse_if_stale(loaded, now_jobs, now_hooks)
+        assert all(address in str(caught.value) for address in expected)
+        assert CANARY not in str(caught.value) and SECRET_HOOK not in str(caught.value)
+    else:
+        refuse_if_stale(loaded, now_jobs, now_hooks)
+
+
+def test_declared_sensitive_webhook_appearing_is_stale(tmp_path: Path) -> None:
+    spec = WebhookSpec(SECRET_HOOK, sensitive=frozenset({"url"}),
+                       templates=(("url", "${secret:REGISTERED}"),))  # fmt: skip
+    plan = make_plan(
+        DesiredState(webhooks=(spec,), sensitive_values=frozenset({SECRET_HOOK})), [], []
+    )
+    write_plan(plan, tmp_path / "p.json")
+    loaded = read_plan(tmp_path / "p.json", environ=ENV)
+    (stale,) = stale_resources(loaded, [], [LiveWebhook(id="wh_9", url=SECRET_HOOK)])
+    assert stale.startswith("webhook:(sensitive, sha256:")
