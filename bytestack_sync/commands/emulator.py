@@ -10,7 +10,7 @@ from types import FrameType
 from typing import TextIO
 
 from bytestack_sync.emulator.app import create_app
-from bytestack_sync.emulator.auth import parse_key_spec
+from bytestack_sync.emulator.auth import parse_key_spec, split_key_spec
 from bytestack_sync.emulator.context import DEFAULT_QUERY_DELAY
 from bytestack_sync.emulator.server import EmulatorServer
 from bytestack_sync.errors import BytestackSyncError, UsageError
@@ -36,8 +36,9 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
 
 def _checked_keys(keys: Sequence[str]) -> None:
     for position, spec in enumerate(keys, start=1):
-        key = spec.rsplit(":", 2 if spec.endswith(":ro") else 1)[0]
-        REDACTOR.add(key)  # the keys this server accepts are secrets like any other
+        REDACTOR.add(
+            split_key_spec(spec)[0], spec
+        )  # the keys this server accepts are secrets like any other
         try:
             parse_key_spec(spec, position)
         except ValueError as error:

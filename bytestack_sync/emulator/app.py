@@ -1,6 +1,7 @@
 """The emulator as a WSGI application: ``create_app(...)`` builds one.
 
-A request passes, in order: injected latency, authentication (401), the key's rate
+A request passes, in order: injected latency, authentication (401, and 402 for
+an unpaid key), the key's rate
 limit (429), injected failure (500), routing (404, 405), the read-only check (403),
 the handler, and for successful writes the injected drop (committed, then no
 response).
@@ -88,6 +89,8 @@ class EmulatorApp:
 
     def _admit(self, request: Request) -> Principal:
         principal = self._keys.authenticate(request.authorization)
+        if principal.unpaid:
+            raise ApiFailure(402, "this workspace has a billing problem: check Settings → Billing")
         wait = self._bucket.take(principal.bucket)
         if wait is not None:
             raise ApiFailure(

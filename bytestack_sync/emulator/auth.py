@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 from bytestack_sync.emulator.errors import ApiFailure
 
-KEY_SPEC_FORMAT = "KEY:WORKSPACE[:ro]"
+KEY_SPEC_FORMAT = "KEY:WORKSPACE[:ro|:unpaid]"
 _WORKSPACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_READ_ONLY_SUFFIX = ":ro"
+# ":ro" keys may only read; ":unpaid" keys get 402 on every request, so a client's
+# handling of a billing problem can be tested.
+_FLAGS = ("ro", "unpaid")
 
 
 def digest(key: str) -> str:
@@ -29,27 +31,37 @@ class Principal:
     workspace: str
     read_only: bool
     bucket: str
+    unpaid: bool = False
 
 
 @dataclass(frozen=True)
 class KeySpec:
     key_digest: str
     workspace: str
-    read_only: bool
+    read_only: bool = False
+    unpaid: bool = False
+
+
+def split_key_spec(text: str) -> tuple[str, str, str]:
+    """``(key, workspace, flag)``; a key may itself hold ``:``, the workspace is the
+    last part that is not a flag."""
+    body, _, flag = text.rpartition(":")
+    if flag not in _FLAGS or body.count(":") < 1:
+        body, flag = text, ""
+    key, _, workspace = body.rpartition(":")
+    return key, workspace, flag
 
 
 def parse_key_spec(text: str, position: int = 1) -> KeySpec:
-    """Parse ``KEY:WORKSPACE[:ro]``; the error names the position, never the key."""
-    read_only = text.endswith(_READ_ONLY_SUFFIX) and text.count(":") >= 2
-    body = text[: -len(_READ_ONLY_SUFFIX)] if read_only else text
-    key, sep, workspace = body.rpartition(":")
-    if not sep or not key.strip() or key != key.strip():
+    """Parse ``KEY:WORKSPACE[:ro|:unpaid]``; an error names the position, never the key."""
+    key, workspace, flag = split_key_spec(text)
+    if ":" not in text or not key.strip() or key != key.strip():
         raise ValueError(f"key #{position} is not of the form {KEY_SPEC_FORMAT}")
     if not _WORKSPACE.match(workspace):
         raise ValueError(
             f"key #{position}: workspace must be 1-64 letters, digits, '.', '_' or '-'"
         )
-    return KeySpec(digest(key), workspace, read_only)
+    return KeySpec(digest(key), workspace, read_only=flag == "ro", unpaid=flag == "unpaid")
 
 
 def bearer_key(header: str | None) -> str:
@@ -80,7 +92,7 @@ class KeyRing:
         spec = self._keys.get(key_digest)
         if spec is None:
             raise ApiFailure(401, "invalid API key")
-        return Principal(f"ws-{spec.workspace}", spec.read_only, key_digest)
+        return Principal(f"ws-{spec.workspace}", spec.read_only, key_digest, spec.unpaid)
 
     def __repr__(self) -> str:
         return f"KeyRing({len(self._keys)} keys)"

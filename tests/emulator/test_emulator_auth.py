@@ -12,7 +12,12 @@ from bytestack_sync.emulator.app import EmulatorApp
 from bytestack_sync.emulator.auth import KeyRing, parse_key_spec
 
 SECRET = "sk-live-very-secret-0042"
-KEYS = (f"{SECRET}:team-a", "other-secret-key:team-b", "reader-secret-key:team-a:ro")
+KEYS = (
+    f"{SECRET}:team-a",
+    "other-secret-key:team-b",
+    "reader-secret-key:team-a:ro",
+    "unpaid-secret-key:team-c:unpaid",
+)
 
 
 @pytest.mark.parametrize(
@@ -94,14 +99,16 @@ def test_read_only_keys_cannot_write(
 @pytest.mark.parametrize(
     ("spec", "expected"),
     [
-        ("abc:ws", ("ws", False)),
-        ("abc:ws:ro", ("ws", True)),
-        ("a:b:c:ws", ("ws", False)),  # a key may itself hold ':'
+        ("abc:ws", ("ws", False, False)),
+        ("abc:ws:ro", ("ws", True, False)),
+        ("abc:ws:unpaid", ("ws", False, True)),
+        ("a:b:c:ws", ("ws", False, False)),  # a key may itself hold ':'
+        ("a:ro", ("ro", False, False)),  # a workspace may be called "ro"
     ],
 )
-def test_key_specs_parse(spec: str, expected: tuple[str, bool]) -> None:
+def test_key_specs_parse(spec: str, expected: tuple[str, bool, bool]) -> None:
     parsed = parse_key_spec(spec)
-    assert (parsed.workspace, parsed.read_only) == expected
+    assert (parsed.workspace, parsed.read_only, parsed.unpaid) == expected
 
 
 @pytest.mark.parametrize(
@@ -120,3 +127,12 @@ def test_nothing_holds_the_key_in_its_repr() -> None:
     ring = KeyRing([f"{SECRET}:ws"])
     principal = ring.authenticate(f"Bearer {SECRET}")
     assert SECRET not in repr(ring) + repr(principal) + repr(parse_key_spec(f"{SECRET}:ws"))
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/jobs"), ("POST", "/queries")])
+def test_an_unpaid_key_gets_402(
+    keyed: EmulatorApp, client_for: Callable[..., httpx.Client], method: str, path: str
+) -> None:
+    response = client_for(keyed, "unpaid-secret-key").request(method, path, json={})
+    assert response.status_code == 402
+    assert response.json()["code"] == "payment_required"

@@ -81,7 +81,7 @@ def test_serve_with_keys_and_state_keeps_data_and_never_prints_a_key(tmp_path: P
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--key", f"{SECRET}"), "--key: key #1 is not of the form KEY:WORKSPACE[:ro]"),
+        (("--key", f"{SECRET}"), "--key: key #1 is not of the form KEY:WORKSPACE[:ro|:unpaid]"),
         (("--key", f"{SECRET}:bad space"), "--key: key #1: workspace must be"),
     ],
 )
