@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from bytestack_sync.model import SafetySettings
 from bytestack_sync.plan.changes import ACTIONS, Change
 
 
@@ -32,6 +33,8 @@ class Plan:
     # {SHA-256 of a sensitive value: the text it was written as, e.g. ${secret:HOOK}}:
     # a saved plan stores the reference so apply can resolve it again.
     secret_templates: dict[str, str] = field(default_factory=dict, repr=False)
+    # The manifest's safety.max_destroy_percent, so a saved plan keeps its guard.
+    max_destroy_percent: float = SafetySettings.max_destroy_percent
 
     @property
     def empty(self) -> bool:

@@ -117,6 +117,7 @@ def make_plan(
         sensitive_values=desired.sensitive_values,
         live_addresses=draft.addresses,
         secret_templates=templates,
+        max_destroy_percent=desired.safety.max_destroy_percent,
     )
 
 

@@ -56,6 +56,7 @@ def plan_document(plan: Plan, *, now: datetime | None = None) -> dict[str, Any]:
         "manifest_digest": plan.manifest_digest,
         "targets": list(plan.targets),
         "managed_count": plan.managed_count,
+        "max_destroy_percent": plan.max_destroy_percent,
         "warnings": list(plan.warnings),
         "declared": list(plan.declared),
         "live_fingerprints": dict(sorted(plan.live_fingerprints.items())),
@@ -90,6 +91,7 @@ def read_plan(path: str | os.PathLike[str], *, environ: Mapping[str, str]) -> Pl
             sensitive_values=frozenset(secrets.values),
             live_addresses={str(k): str(v) for k, v in document["live_addresses"].items()},
             secret_templates=secrets.templates,
+            max_destroy_percent=float(document["max_destroy_percent"]),
         )
     except StalePlanError:
         raise

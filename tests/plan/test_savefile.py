@@ -10,7 +10,14 @@ import pytest
 
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.errors import BytestackSyncError, StalePlanError
-from bytestack_sync.model import DesiredState, JobSpec, Location, PruneMode, WebhookSpec
+from bytestack_sync.model import (
+    DesiredState,
+    JobSpec,
+    Location,
+    PruneMode,
+    SafetySettings,
+    WebhookSpec,
+)
 from bytestack_sync.plan.changes import MaskedValue
 from bytestack_sync.plan.plan import Plan
 from bytestack_sync.plan.planner import make_plan
@@ -59,6 +66,7 @@ def _scenario() -> tuple[DesiredState, list[LiveJob], list[LiveWebhook]]:
             ),
         ),
         prune=PruneMode.DELETE,
+        safety=SafetySettings(max_destroy_percent=60),
         sensitive_values=frozenset({CANARY, SECRET_HOOK}),
     )
     jobs = [
@@ -96,6 +104,7 @@ def test_saved_plan_holds_no_secret(saved: Path) -> None:
     document = json.loads(raw)
     assert document["format"] == FORMAT and document["format_version"] == 1
     assert document["tool_version"] and document["created_at"].endswith("Z")
+    assert document["max_destroy_percent"] == 60
     assert b"${secret:HOOK}" in raw and b"${secret:REGISTERED}" in raw
 
 
@@ -110,7 +119,8 @@ def test_round_trip_rebuilds_the_plan(
     assert [c.live_id for c in loaded.changes] == [c.live_id for c in plan.changes]
     assert [c.key for c in loaded.changes] == [c.key for c in plan.changes]
     for field in ("live_fingerprints", "live_addresses", "declared", "manifest_digest",
-                  "targets", "managed_count", "warnings", "sensitive_values"):  # fmt: skip
+                  "targets", "managed_count", "warnings", "sensitive_values",
+                  "max_destroy_percent"):  # fmt: skip
         assert getattr(loaded, field) == getattr(plan, field), field
     specs = [c.desired for c in loaded.changes if c.desired is not None]
     assert {s.templates for s in specs if s.sensitive} == {
