@@ -1,0 +1,24 @@
+"""``bytestack-sync export [--out FILE]``: the live workspace as a manifest."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from bytestack_sync.connect import connect
+from bytestack_sync.errors import EXIT_OK
+from bytestack_sync.export import export_manifest
+from bytestack_sync.plan.savefile import write_text_atomic
+
+
+def run(*, api_url: str, out_file: str | None, out: TextIO) -> int:
+    """Read the live lists (list endpoints only) and write them as one manifest."""
+    with connect(api_url) as client:
+        jobs = client.jobs.list()
+        webhooks = client.webhooks.list()
+    text = export_manifest(jobs, webhooks)
+    if out_file:
+        # Atomic, so an interrupted export never leaves half a manifest to commit.
+        write_text_atomic(out_file, text)
+    else:
+        out.write(text)
+    return EXIT_OK
