@@ -18,6 +18,7 @@ _WORKSPACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 # ":ro" keys may only read; ":unpaid" keys get 402 on every request, so a client's
 # handling of a billing problem can be tested.
 _FLAGS = ("ro", "unpaid")
+_CHALLENGE = (("WWW-Authenticate", 'Bearer realm="bytestack"'),)
 
 
 def digest(key: str) -> str:
@@ -67,10 +68,14 @@ def parse_key_spec(text: str, position: int = 1) -> KeySpec:
 def bearer_key(header: str | None) -> str:
     """The key in an ``Authorization: Bearer`` header; 401 when there is none."""
     if not header:
-        raise ApiFailure(401, "missing Authorization header: send 'Authorization: Bearer <key>'")
+        raise ApiFailure(
+            401,
+            "missing Authorization header: send 'Authorization: Bearer <key>'",
+            headers=_CHALLENGE,
+        )
     scheme, _, key = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
-        raise ApiFailure(401, "the Authorization header must be 'Bearer <key>'")
+        raise ApiFailure(401, "the Authorization header must be 'Bearer <key>'", headers=_CHALLENGE)
     return key.strip()
 
 
@@ -91,7 +96,7 @@ class KeyRing:
             return Principal(f"key-{key_digest}", False, key_digest)
         spec = self._keys.get(key_digest)
         if spec is None:
-            raise ApiFailure(401, "invalid API key")
+            raise ApiFailure(401, "invalid API key", headers=_CHALLENGE)
         return Principal(f"ws-{spec.workspace}", spec.read_only, key_digest, spec.unpaid)
 
     def __repr__(self) -> str:
