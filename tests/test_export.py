@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +19,7 @@ from bytestack_sync.errors import NothingToPlanError
 from bytestack_sync.export import export_manifest
 from bytestack_sync.manifest import load_manifests
 from bytestack_sync.manifest.schema import manifest_schema
+from bytestack_sync.model import DesiredState
 from bytestack_sync.plan.changes import Delete
 from bytestack_sync.plan.planner import make_plan
 
@@ -58,7 +59,7 @@ def _job(id: str, name: str, **fields: object) -> LiveJob:
         "schedule": "@daily",
     }
     values.update(fields)
-    return LiveJob(id=id, name=name, **values)  # type: ignore[arg-type]
+    return LiveJob(id=id, name=name, **values)
 
 
 WORKSPACE_JOBS = [
@@ -75,7 +76,7 @@ WORKSPACE_HOOKS = [
 ]
 
 
-def _load(tmp_path: Path, text: str, *, allow_empty: bool = False) -> object:
+def _load(tmp_path: Path, text: str, *, allow_empty: bool = False) -> DesiredState:
     path = tmp_path / "exported.yaml"
     path.write_text(text, encoding="utf-8")
     return load_manifests([str(path)], environ={}, allow_empty=allow_empty).desired
@@ -89,7 +90,7 @@ def test_export_validates_and_plans_only_the_duplicates(tmp_path: Path) -> None:
     text = export_manifest(WORKSPACE_JOBS, WORKSPACE_HOOKS)
     jsonschema.validate(yaml.safe_load(text), manifest_schema())
     desired = _load(tmp_path, text)
-    plan = make_plan(desired, WORKSPACE_JOBS, WORKSPACE_HOOKS)  # type: ignore[arg-type]
+    plan = make_plan(desired, WORKSPACE_JOBS, WORKSPACE_HOOKS)
     assert [(c.action, c.live_id) for c in plan.changes] == [("delete", "job_new")]
     assert "job_old" in plan.changes[0].reason
 
@@ -98,7 +99,7 @@ def test_empty_workspace(tmp_path: Path) -> None:
     text = export_manifest([], [])
     assert text.endswith("version: 1\njobs: []\nwebhooks: []\n")
     desired = _load(tmp_path, text, allow_empty=True)
-    assert make_plan(desired, [], []).empty  # type: ignore[arg-type]
+    assert make_plan(desired, [], []).empty
     with pytest.raises(NothingToPlanError):
         _load(tmp_path, text)  # an empty manifest still needs --force to plan
 
@@ -134,16 +135,16 @@ TRICKY = [
 def test_strings_round_trip_exactly(tmp_path: Path, text: str) -> None:
     live = _job("job_1", "n " + text.replace("\n", " "), prompt=text)
     desired = _load(tmp_path, export_manifest([live], []))
-    assert desired.jobs[0].prompt == contract.normalise_prompt(text)  # type: ignore[attr-defined]
-    assert desired.jobs[0].name == live.name  # type: ignore[attr-defined]
-    assert make_plan(desired, [live], []).empty  # type: ignore[arg-type]
+    assert desired.jobs[0].prompt == contract.normalise_prompt(text)
+    assert desired.jobs[0].name == live.name
+    assert make_plan(desired, [live], []).empty
 
 
-names = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(
+names = st.text(st.characters(blacklist_categories=["Cs", "Cc"]), min_size=1, max_size=30).filter(
     lambda s: s.strip() == s and bool(s)
 )
 prompts = st.text(
-    st.characters(blacklist_categories=("Cs",)),
+    st.characters(blacklist_categories=["Cs"]),
     min_size=1,
     max_size=80,
 ).filter(lambda s: bool(s.strip()))
@@ -186,7 +187,7 @@ def test_export_then_plan_is_empty(
     text = export_manifest(jobs, hooks)
     jsonschema.validate(yaml.safe_load(text), manifest_schema())
     desired = _load(tmp_path, text, allow_empty=True)
-    plan = make_plan(desired, jobs, hooks)  # type: ignore[arg-type]
+    plan = make_plan(desired, jobs, hooks)
     # Only live duplicates (a name or URL drawn twice) are left out, and so deleted.
     assert all(isinstance(c, Delete) for c in plan.changes)
     exported = {j.name for j in jobs} | {h.url for h in hooks}
