@@ -21,9 +21,15 @@ class ScheduleUse:
     """A job's parsed schedule, kept until the merged max_runs_per_day is known."""
 
     runs_per_day: int
-    location: Location
+    origin: PosDict  # located only if a warning needs it: most never do
+    file: str
     expression: str
     sensitive: bool
+
+    @property
+    def location(self) -> Location:
+        found = find_key(self.origin.node, "schedule")
+        return node_location(found[1] if found else self.origin.node, self.file)
 
 
 @dataclass(frozen=True)
@@ -93,8 +99,9 @@ class FileBuilder:
         ok = self._check_job(job, raw, values, origins)
         schedule = self._schedule(values["schedule"], origins)
         sensitive, templates = _secrets(("name", "prompt"), raw, origins)
+        location = node_location(raw.node, self.file)
         if emit:
-            identity = Identity(job.name, self.location(raw), "name" in sensitive)
+            identity = Identity(job.name, location, "name" in sensitive)
             self.out.job_names.append(identity)
         if not ok or not emit or schedule is None or values["sources"] is None:
             return
@@ -109,7 +116,7 @@ class FileBuilder:
                 protect=values["protect"],
                 sensitive=sensitive,
                 templates=templates,
-                location=self.location(raw),
+                location=location,
             )
         )
 
@@ -124,7 +131,7 @@ class FileBuilder:
         if reason:
             self._error(raw, "prompt", reason)
         url = values["webhook_url"]
-        reason = contract.check_url(url) if url else None
+        reason = _check_url(url) if url else None
         if reason:
             self._error(origins["webhook_url"], "webhook_url", f"webhook_url {reason}")
         return len(self.out.problems) == count
@@ -140,8 +147,8 @@ class FileBuilder:
             shown = "" if hidden else f" {expression!r}"
             self._error(origin, "schedule", f"invalid schedule{shown}: {exc}")
             return None
-        where = self.location(origin, "schedule")
-        self.out.schedules.append(ScheduleUse(_runs_per_day(parsed), where, expression, hidden))
+        use = ScheduleUse(_runs_per_day(parsed), origin, self.file, expression, hidden)
+        self.out.schedules.append(use)
         return expression.strip()
 
     def _webhook(self, webhook: WebhookModel, raw: PosDict, emit: bool) -> None:
@@ -166,6 +173,16 @@ class FileBuilder:
 
 
 _RUNS_PER_DAY: dict[str, int] = {}
+_URL_REASONS: dict[str, str | None] = {}
+
+
+def _check_url(url: str) -> str | None:
+    # A defaults webhook_url is checked once per job that inherits it; once is enough.
+    if url not in _URL_REASONS:
+        if len(_URL_REASONS) > 10_000:
+            _URL_REASONS.clear()
+        _URL_REASONS[url] = contract.check_url(url)
+    return _URL_REASONS[url]
 
 
 def _runs_per_day(schedule: cron.Schedule) -> int:

@@ -55,7 +55,7 @@ class Located:
         self.value: Any = root
         self.node: Node | None = getattr(root, "node", None)
         self.key_node: Node | None = None
-        self.depth = 0
+        self.loc: list[int | str] = []  # the parts that named a real key or item
 
     def step(self, part: int | str) -> bool:
         value = self.value
@@ -67,14 +67,15 @@ class Located:
         else:
             return False
         self.container, self.key, self.value = value, part, value[part]
-        self.depth += 1
+        self.loc.append(part)
         return True
 
 
 def locate(root: Any, loc: Loc) -> Located:
     located = Located(root)
     for part in loc:
-        if not located.step(part):
+        # A union adds its branch's name ("list[...]") to loc; a list has no such key.
+        if not located.step(part) and not isinstance(located.value, PosList):
             break
     return located
 
@@ -118,7 +119,8 @@ class ErrorTranslator:
         self.is_sensitive = is_sensitive
 
     def problems(self, errors: Sequence[ErrorDetails]) -> list[Problem]:
-        found = {self.problem(error) for error in errors}
+        # "Input should be None" is the null branch of an optional field: never the point.
+        found = {self.problem(error) for error in errors if error["type"] != "none_required"}
         return sorted(found)
 
     def problem(self, error: ErrorDetails) -> Problem:
@@ -132,8 +134,7 @@ class ErrorTranslator:
             where = f" in {owner}" if owner != "manifest" else ""
             message = f"missing required key {loc[-1]!r}{where}"
             return Problem(node_location(located.node, self.file), message)
-        # Union branches add type names to loc; the walk stops at the last real key.
-        real_loc = loc[: located.depth]
+        real_loc = tuple(located.loc)
         shown: Any = located.value
         key = located.key
         if key is not None and self.is_sensitive(located.container, key):
@@ -198,7 +199,10 @@ def _bound(kind: str, error: ErrorDetails) -> str:
         "less_than": ("less than", "lt"),
     }
     word, name = words[kind]
-    return f"{word} {ctx.get(name)}"
+    bound = ctx.get(name)
+    if isinstance(bound, float) and bound.is_integer():
+        bound = int(bound)
+    return f"{word} {bound}"
 
 
 def _choice_message(loc: Loc, label: str, value: Any) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from bytestack_sync import contract
 from bytestack_sync.model import PruneMode
@@ -37,7 +38,10 @@ def _none_is_empty_mapping(value: Any) -> Any:
     return {} if value is None else value
 
 
-_STRICT = ConfigDict(extra="forbid", populate_by_name=False, hide_input_in_errors=True)
+def _strict(title: str) -> ConfigDict:
+    return ConfigDict(extra="forbid", hide_input_in_errors=True, title=title)
+
+
 _SOURCES_DOC = (
     "Where the job looks: a non-empty set of source ids ("
     + ", ".join(contract.KNOWN_SOURCES)
@@ -57,15 +61,18 @@ _WEBHOOK_URL_DOC = (
 class JobDefaults(BaseModel):
     """Values applied to every job in the same file that omits the field."""
 
-    model_config = _STRICT
+    model_config = _strict("defaults")
 
-    sources: list[SourceId] | None = Field(
-        None, description="Default sources. " + _SOURCES_DOC, examples=[["x", "reddit"]]
+    sources: list[SourceId] | SkipJsonSchema[None] = Field(
+        None,
+        min_length=1,
+        description="Default sources. " + _SOURCES_DOC,
+        examples=[["x", "reddit"]],
     )
-    schedule: str | None = Field(
+    schedule: str | SkipJsonSchema[None] = Field(
         None, description="Default schedule. " + _SCHEDULE_DOC, examples=["0 8 * * *"]
     )
-    status: JobStatus | None = Field(
+    status: JobStatus | SkipJsonSchema[None] = Field(
         None, description="Default status: active or paused.", examples=["active"]
     )
     webhook_url: str | None = Field(
@@ -73,7 +80,7 @@ class JobDefaults(BaseModel):
         description="Default webhook URL. " + _WEBHOOK_URL_DOC,
         examples=["${secret:ALERTS_HOOK}"],
     )
-    protect: bool | None = Field(
+    protect: bool | SkipJsonSchema[None] = Field(
         None, description="Default for protect: refuse to delete or replace.", examples=[True]
     )
 
@@ -81,7 +88,7 @@ class JobDefaults(BaseModel):
 class JobModel(BaseModel):
     """A scheduled query. Its identity is its name."""
 
-    model_config = _STRICT
+    model_config = _strict("job")
 
     name: str = Field(
         min_length=contract.NAME_MIN,
@@ -96,12 +103,13 @@ class JobModel(BaseModel):
         "whitespace is stripped). Changing it replaces the job.",
         examples=["How many times was Acme mentioned on X today?"],
     )
-    sources: list[SourceId] | None = Field(
+    sources: list[SourceId] | SkipJsonSchema[None] = Field(
         None,
+        min_length=1,
         description=_SOURCES_DOC + " Required here or in defaults. Changing it replaces the job.",
         examples=[["x", "reddit"]],
     )
-    schedule: str | None = Field(
+    schedule: str | SkipJsonSchema[None] = Field(
         None,
         description=_SCHEDULE_DOC + " Required here or in defaults.",
         examples=["0 8 * * *", "@daily", "*/30 9-17 * * MON-FRI"],
@@ -124,7 +132,7 @@ class JobModel(BaseModel):
 class WebhookModel(BaseModel):
     """A workspace webhook, notified of events of every job. Its identity is its URL."""
 
-    model_config = _STRICT
+    model_config = _strict("webhook")
 
     url: str = Field(
         description="The receiver: an https:// URL (plain http:// only for loopback hosts).",
@@ -144,7 +152,7 @@ class WebhookModel(BaseModel):
 class IgnoreModel(BaseModel):
     """Live resources this manifest never touches, unless it declares them."""
 
-    model_config = _STRICT
+    model_config = _strict("ignore")
 
     jobs: list[str] = Field(
         default_factory=list,
@@ -163,7 +171,7 @@ class IgnoreModel(BaseModel):
 class SafetyModel(BaseModel):
     """Overrides of the apply guard and the schedule warning."""
 
-    model_config = _STRICT
+    model_config = _strict("safety")
 
     max_destroy_percent: float = Field(
         25.0,

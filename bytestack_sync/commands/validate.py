@@ -1,0 +1,70 @@
+"""``validate``: every offline check, every problem at once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TextIO
+
+from bytestack_sync.errors import EXIT_ERROR, EXIT_OK, Problem
+from bytestack_sync.manifest import collect
+from bytestack_sync.manifest.loader import Collection
+from bytestack_sync.model import Location
+
+
+def run(paths: Sequence[str], *, out: TextIO, err: TextIO, github: bool, verbosity: int) -> int:
+    collection = collect(paths)
+    errors = collection.errors
+    problems = list(collection.problems)
+    if collection.nothing_to_plan and not errors:
+        errors = [Problem(_where(paths), collection.nothing_to_plan)]
+        problems += errors
+    for problem in sorted(problems):
+        err.write(f"{problem}\n")
+        if github:
+            out.write(annotation(problem))
+    if verbosity > 0:
+        _verbose(collection, err)
+    if errors or verbosity >= 0:
+        out.write(summary(collection, len(errors)) + "\n")
+    return EXIT_ERROR if errors else EXIT_OK
+
+
+def _where(paths: Sequence[str]) -> Location:
+    return Location(paths[0] if paths else ".")
+
+
+def summary(collection: Collection, error_count: int) -> str:
+    files = _count(len(collection.files), "file")
+    jobs = _count(collection.job_count, "job")
+    webhooks = _count(collection.webhook_count, "webhook")
+    verdict = _count(error_count, "error") if error_count else "valid"
+    return f"{files}, {jobs}, {webhooks}: {verdict}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _verbose(collection: Collection, err: TextIO) -> None:
+    for file in collection.files:
+        err.write(f"read {file}\n")
+    for job in collection.desired.jobs:
+        err.write(f"job {job.name!r}: {job.schedule} ({', '.join(sorted(job.sources))})\n")
+
+
+def annotation(problem: Problem) -> str:
+    """A GitHub Actions workflow command that marks the problem on the file in a pull request."""
+    kind = "warning" if problem.severity == "warning" else "error"
+    location = problem.location
+    props = [f"file={_escape_property(location.file)}"]
+    if location.line > 0:
+        props += [f"line={location.line}", f"col={location.column}"]
+    return f"::{kind} {','.join(props)}::{_escape_data(problem.message)}\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
