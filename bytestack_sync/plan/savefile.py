@@ -8,6 +8,7 @@ as written, e.g. ``${secret:HOOK}``, and its fingerprint) resolved again at appl
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -19,6 +20,8 @@ from typing import Any
 from bytestack_sync import __version__
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.errors import BytestackSyncError, StalePlanError
+from bytestack_sync.plan.changes import Change, MaskedValue
+from bytestack_sync.plan.compare import live_job_values, live_webhook_values
 from bytestack_sync.plan.digest import SecretCodec, live_digest
 from bytestack_sync.plan.plan import Plan
 from bytestack_sync.plan.savecodec import SecretResolver, decode_change, encode_change
@@ -174,3 +177,33 @@ def refuse_if_stale(
             f"the saved plan is stale: the live workspace changed since it was made:\n{listed}\n"
             "Make a new plan and review it."
         )
+
+
+def reattach_live(
+    plan: Plan, live_jobs: Sequence[LiveJob], live_webhooks: Sequence[LiveWebhook]
+) -> Plan:
+    """The plan with its live objects (and masked old values) taken from a fresh read.
+
+    A saved plan cannot hold the live side of a rotated secret, only its fingerprint.
+    Once ``refuse_if_stale`` has passed, the live resources are the ones planned
+    against, so their values can stand in again: outputs then show the very
+    fingerprint the plan was made with, and nothing is resolved from a guess.
+    """
+    lives: list[LiveJob | LiveWebhook] = [*live_jobs, *live_webhooks]
+    current = {x.id: x for x in lives if plan.live_fingerprints.get(x.id) == live_digest(x)}
+    changes = tuple(_reattached(c, current) for c in plan.changes)
+    return dataclasses.replace(plan, changes=changes)
+
+
+def _reattached(change: Change, current: Mapping[str, LiveJob | LiveWebhook]) -> Change:
+    live = current.get(change.live_id or "")
+    if live is None:
+        return change
+    values = live_job_values(live) if isinstance(live, LiveJob) else live_webhook_values(live)
+    diffs = tuple(
+        dataclasses.replace(d, old=values[d.field])
+        if isinstance(d.old, MaskedValue) and d.field in values
+        else d
+        for d in change.diffs
+    )
+    return dataclasses.replace(change, live=live, diffs=diffs)

@@ -24,6 +24,7 @@ from bytestack_sync.plan.planner import make_plan
 from bytestack_sync.plan.savefile import (
     FORMAT,
     read_plan,
+    reattach_live,
     refuse_if_stale,
     stale_resources,
     write_plan,
@@ -138,6 +139,54 @@ def test_rotated_secret_comes_back_masked_with_its_fingerprint(saved: Path) -> N
     assert isinstance(diff.old, MaskedValue)
     assert diff.data()["old"] == f"(sensitive, sha256:{_fingerprint(ROTATED)})"
     assert diff.new == CANARY
+
+
+@pytest.mark.parametrize("changed", [False, True])
+def test_reattach_live_restores_masked_old_values(
+    saved: Path, scenario: tuple[Plan, list[LiveJob], list[LiveWebhook]], changed: bool
+) -> None:
+    _, jobs, hooks = scenario
+    if changed:  # a resource that changed since the plan is not trusted to stand in
+        jobs = [j.model_copy(update={"status": "paused"}) if j.id == "job_r" else j for j in jobs]
+    plan = reattach_live(read_plan(saved, environ=ENV), jobs, hooks)
+    (rotate,) = [c for c in plan.changes if c.key == "rotate"]
+    diff = next(d for d in rotate.diffs if d.field == "webhook_url")
+    assert (diff.old == ROTATED) is not changed
+    assert diff.data()["old"] == f"(sensitive, sha256:{_fingerprint(ROTATED)})"
+    assert (rotate.live is next(j for j in jobs if j.id == "job_r")) is not changed
+
+
+MANIFEST = """\
+version: 1
+defaults:
+  webhook_url: ${secret:ALERTS_HOOK}
+jobs:
+  - name: Daily
+    prompt: How many?
+    sources: [x]
+    schedule: "@daily"
+webhooks:
+  - url: ${secret:ALERTS_HOOK}
+"""
+
+
+def test_secrets_from_a_manifest_round_trip(tmp_path: Path) -> None:
+    from bytestack_sync.manifest import load_manifests
+
+    (tmp_path / "m.yaml").write_text(MANIFEST)
+    environ = {"ALERTS_HOOK": CANARY}
+    desired = load_manifests([str(tmp_path / "m.yaml")], environ=environ).desired
+    live = [LiveJob(id="job_1", name="Daily", prompt="Old?", sources=("x",), schedule="@daily",
+                    webhook_url=ROTATED)]  # fmt: skip
+    plan = make_plan(desired, live, [LiveWebhook(id="wh_1", url=CANARY)])
+    write_plan(plan, tmp_path / "plan.json")
+    raw = (tmp_path / "plan.json").read_text()
+    assert CANARY not in raw and ROTATED not in raw
+    loaded = read_plan(tmp_path / "plan.json", environ=environ)
+    assert [c.data() for c in loaded.changes] == [c.data() for c in plan.changes]
+    assert loaded.sensitive_values == {CANARY}
+    with pytest.raises(StalePlanError, match="ALERTS_HOOK"):
+        read_plan(tmp_path / "plan.json", environ={"ALERTS_HOOK": ROTATED})
 
 
 def _fingerprint(value: str) -> str:
