@@ -203,9 +203,13 @@ def _modify(kind: _Kind[S, L], spec: S, live: L, want: compare.Values, draft: _D
         )  # fmt: skip
     address = f"{kind.resource}:{draft.display(key, key_sensitive)}"
     reason = f"{' and '.join(forced)} cannot be updated in place: forces replacement"
+    notes: tuple[str, ...]
     if isinstance(spec, JobSpec):
-        note = (f"the new job gets a new id: its results are stored under a new job id "
-                f"(the results of {live.id} stay under {live.id})")  # fmt: skip
+        notes = (f"the new job gets a new id: its results are stored under a new job id "
+                 f"(the results of {live.id} stay under {live.id})",)  # fmt: skip
+        if spec.status != contract.DEFAULT_JOB_STATUS:
+            notes += (f"the API creates jobs {contract.DEFAULT_JOB_STATUS}: the new one is "
+                      f"{spec.status} right after",)  # fmt: skip
         if spec.protect:
             draft.refusals.append(
                 f"{address} is protected (protect: true) but the plan would replace it: "
@@ -213,10 +217,10 @@ def _modify(kind: _Kind[S, L], spec: S, live: L, want: compare.Values, draft: _D
                 "Remove protect: true to allow it."
             )
     else:
-        note = "webhooks have no update: the new one is registered, then the old one deleted"
+        notes = ("webhooks have no update: the new one is registered, then the old one deleted",)
     return Replace(
         kind.resource, key, desired=spec, live=live, diffs=diffs, reason=reason,
-        key_sensitive=key_sensitive, notes=(note,),
+        key_sensitive=key_sensitive, notes=notes,
     )  # fmt: skip
 
 

@@ -433,3 +433,13 @@ def test_manifest_digest_holds_no_secret_but_follows_it(job_spec: JobBuilder) ->
 
     assert digest(CANARY) == digest(CANARY)
     assert digest(CANARY) != digest(CANARY + "2")
+
+
+@pytest.mark.parametrize(("status", "notes"), [("active", 1), ("paused", 2)])
+def test_replace_of_a_paused_job_says_it_is_paused_after(
+    job_spec: JobBuilder, live_job: LiveBuilder, status: str, notes: int
+) -> None:
+    desired = DesiredState(jobs=(job_spec(prompt="Other?", status=status),))
+    (change,) = make_plan(desired, [live_job(status=status)], []).changes
+    assert len(change.notes) == notes
+    assert ("paused right after" in change.notes[-1]) is (status == "paused")
