@@ -14,7 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from bytestack_sync import contract
-from bytestack_sync.model import PruneMode
+from bytestack_sync.model import PruneMode, SafetySettings
 
 if TYPE_CHECKING:
     SourceId = str
@@ -174,7 +174,7 @@ class SafetyModel(BaseModel):
     model_config = _strict("safety")
 
     max_destroy_percent: float = Field(
-        25.0,
+        SafetySettings().max_destroy_percent,
         ge=0,
         le=100,
         description="apply refuses (unless --force) when deletes + replaces exceed this "
