@@ -47,6 +47,16 @@ def fired_mask(dom: Field, months: Iterable[int], dow: Field) -> int:
     return _union((pairs & _VALID_BITS[month]) << ((month - 1) * _MONTH_BITS) for month in months)
 
 
+def month_rows(mask: int) -> dict[int, int]:
+    """Per month that fires at all, the bits of its days: bit (day - 1) * 7 + weekday."""
+    rows = {m: (mask >> ((m - 1) * _MONTH_BITS)) & _VALID_BITS[m] for m in range(1, 13)}
+    return {month: row for month, row in rows.items() if row}
+
+
+def row_fires(row: int, day: int, weekday: int) -> bool:
+    return bool((row >> ((day - 1) * _ROW + weekday)) & 1)
+
+
 def days_in_mask(mask: int) -> frozenset[Day]:
     bits = bin(mask)[:1:-1]  # least significant bit first
     return frozenset(
@@ -71,8 +81,7 @@ class _Option:
 
 def canonical_day_fields(fired: int) -> tuple[str, str, str]:
     """The shortest (day-of-month, month, day-of-week) texts whose fired mask is `fired`."""
-    rows = {m: (fired >> ((m - 1) * _MONTH_BITS)) & _VALID_BITS[m] for m in range(1, 13)}
-    rows = {month: row for month, row in rows.items() if row}
+    rows = month_rows(fired)
     month_options = [_option(range(1, 13), MONTH, None), _option(rows, MONTH, None)]
     best: tuple[str, str, str] | None = None
     for dom, dow in _day_options(rows):

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
-from bytestack_sync.cron.days import Day, canonical_day_fields, days_in_mask, fired_mask
+from bytestack_sync.cron.days import (
+    Day,
+    canonical_day_fields,
+    days_in_mask,
+    fired_mask,
+    month_rows,
+    row_fires,
+)
 from bytestack_sync.cron.describe import describe_schedule
 from bytestack_sync.cron.fields import (
     FIELDS,
@@ -46,7 +53,13 @@ class Schedule:
     canonical: str
     minutes: tuple[int, ...]
     hours: tuple[int, ...]
-    days: frozenset[Day]
+    # The days as a bit mask: a few hundred bytes where the set of triples takes
+    # hundreds of kilobytes, and schedules are cached.
+    day_mask: int = field(repr=False)
+
+    @property
+    def days(self) -> frozenset[Day]:
+        return days_in_mask(self.day_mask)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Schedule):
@@ -59,8 +72,8 @@ class Schedule:
     def __repr__(self) -> str:
         return f"Schedule({self.expression!r})"
 
-    def _key(self) -> tuple[tuple[int, ...], tuple[int, ...], frozenset[Day]]:
-        return self.minutes, self.hours, self.days
+    def _key(self) -> tuple[tuple[int, ...], tuple[int, ...], int]:
+        return self.minutes, self.hours, self.day_mask
 
     def runs_per_day(self) -> int:
         """How many times it fires on a day it fires at all."""
@@ -98,16 +111,17 @@ class Schedule:
         return runs
 
     def _firing_days(self, first: date) -> Iterator[date]:
-        months = {month for month, _, _ in self.days}
+        rows = month_rows(self.day_mask)
         day = first
         while True:
-            if day.month not in months:
+            row = rows.get(day.month)
+            if row is None:
                 # Whole months are skipped so a rare schedule costs little to search.
                 if day.month == 12 and day.year == date.max.year:
                     return
                 day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
                 continue
-            if (day.month, day.day, day.isoweekday() % 7) in self.days:
+            if row_fires(row, day.day, day.isoweekday() % 7):
                 yield day
             if day == date.max:
                 return
@@ -153,7 +167,7 @@ def _parse(expression: str) -> Schedule:
         canonical=canonical,
         minutes=tuple(sorted(minute.values)),
         hours=tuple(sorted(hour.values)),
-        days=days_in_mask(fired),
+        day_mask=fired,
     )
 
 
