@@ -64,12 +64,18 @@ def _day_phrase(dom_text: str, dow_text: str) -> str:
     if dom_text == "*":
         return f", {weekdays}" if " to " in weekdays else f" on {weekdays}"
     if dom_text.startswith("*") or dow_text.startswith("*"):
-        return f" on {_dom_phrase(dom_text)} when it is {weekdays}"
+        either = _weekday_phrase(dow_text, last_sep=" or ")
+        return f" on {_dom_phrase(dom_text)} if it falls on {either}"
     return f" on {_dom_phrase(dom_text)} and on every {weekdays}"
 
 
 def _dom_phrase(dom_text: str) -> str:
-    if dom_text.startswith("*") or "/" in dom_text:
+    if dom_text.startswith("*/"):
+        step = int(dom_text[2:])
+        days = [str(day) for day in range(1, 32, step)]
+        shown = ", ".join(days[:3]) + (", …" if len(days) > 3 else "")
+        return f"every {_ordinal(step)} day of the month ({shown})"
+    if "/" in dom_text:
         return f"days {dom_text} of the month"
     parts = _ranges(_values(dom_text, 1, 31), None, first=1)
     if len(parts) > _MAX_LISTED:
@@ -78,10 +84,16 @@ def _dom_phrase(dom_text: str) -> str:
     return f"{noun} {_join(parts)} of the month"
 
 
-def _weekday_phrase(dow_text: str) -> str:
+def _weekday_phrase(dow_text: str, last_sep: str = " and ") -> str:
     # The working week reads Monday first, so Sunday sorts last.
     ordered = sorted(_values(dow_text, 0, 6), key=_monday_first)
-    return _join(_ranges(ordered, _WEEKDAYS, first=0, position=_monday_first))
+    return _join(_ranges(ordered, _WEEKDAYS, first=0, position=_monday_first), last_sep)
+
+
+def _ordinal(number: int) -> str:
+    if number % 100 in (11, 12, 13):
+        return f"{number}th"
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
 
 
 def _monday_first(weekday: int) -> int:
@@ -125,7 +137,7 @@ def _ranges(
     return parts
 
 
-def _join(parts: Sequence[str]) -> str:
+def _join(parts: Sequence[str], last_sep: str = " and ") -> str:
     if len(parts) <= 1:
         return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+    return ", ".join(parts[:-1]) + last_sep + parts[-1]
