@@ -7,11 +7,19 @@ from datetime import datetime, timezone
 
 from bytestack_sync import contract
 
+_ID_SPACE = len(contract.ID_ALPHABET) ** contract.ID_BODY_LENGTH
+_ID_BYTES = _ID_SPACE.bit_length() // 8 + 8  # extra bytes make the modulo bias negligible
+
 
 def new_id(prefix: str) -> str:
     """``prefix`` followed by the contract's number of lowercase letters and digits."""
-    alphabet = contract.ID_ALPHABET
-    return prefix + "".join(secrets.choice(alphabet) for _ in range(contract.ID_BODY_LENGTH))
+    number = int.from_bytes(secrets.token_bytes(_ID_BYTES), "big") % _ID_SPACE
+    base = len(contract.ID_ALPHABET)
+    digits = []
+    for _ in range(contract.ID_BODY_LENGTH):
+        number, digit = divmod(number, base)
+        digits.append(contract.ID_ALPHABET[digit])
+    return prefix + "".join(digits)
 
 
 def to_datetime(timestamp: float) -> datetime:

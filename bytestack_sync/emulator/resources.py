@@ -27,12 +27,13 @@ def _next_run_at(schedule: str, status: str, now: float) -> str | None:
     return iso(upcoming) if upcoming is not None else None
 
 
-def render_job(row: Row, now: float) -> dict[str, Any]:
+def render_job(row: Row, now: float, stamp: str | None = None) -> dict[str, Any]:
+    """The API's form of a job; ``stamp`` is ``iso(now)``, passed in when rendering many."""
     job = {name: row[name] for name in JOB_FIELDS}
     stored = row["next_run_at"]
     if row["status"] != "active":
         job["next_run_at"] = None
-    elif stored is None or stored <= iso(now):
+    elif stored is None or stored <= (stamp or iso(now)):
         # The stored instant has passed: show the next one from now.
         job["next_run_at"] = _next_run_at(row["schedule"], row["status"], now)
     return job
@@ -59,7 +60,8 @@ def _not_found(kind: str, resource_id: str) -> ApiFailure:
 # --- jobs ---------------------------------------------------------------------------------
 def list_jobs(ctx: Context) -> Response:
     page = ctx.store.list_jobs(ctx.workspace, *_page_args(ctx))
-    return json_response(200, page_body(page, lambda row: render_job(row, ctx.now)))
+    stamp = iso(ctx.now)
+    return json_response(200, page_body(page, lambda row: render_job(row, ctx.now, stamp)))
 
 
 def get_job(ctx: Context) -> Response:
