@@ -15,6 +15,8 @@ client sends, retries and list pages included.
 
 from __future__ import annotations
 
+import functools
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -49,6 +51,7 @@ class Pacer:
         self._last_limited: float | None = None
         self._served = 0
         self._last_increase = 0.0
+        self.limited = 0  # 429 answers seen
 
     def wait_turn(self) -> None:
         with self._lock:
@@ -64,6 +67,7 @@ class Pacer:
         with self._lock:
             now = self._clock()
             if status == RATE_LIMITED:
+                self.limited += 1
                 self._limited(now)
             else:
                 self._served += 1
@@ -102,7 +106,13 @@ class PacedTransport(httpx.BaseTransport):
         self._inner.close()
 
 
+@functools.lru_cache(maxsize=1)
+def _ssl_context() -> ssl.SSLContext:
+    # Loading the CA bundle costs about as much as a request: once per process is enough.
+    return httpx.create_ssl_context()
+
+
 def paced_transport() -> PacedTransport:
     """A paced HTTP transport with the pool the client would otherwise make itself."""
     limits = httpx.Limits(max_connections=POOL_SIZE, max_keepalive_connections=POOL_SIZE)
-    return PacedTransport(httpx.HTTPTransport(limits=limits))
+    return PacedTransport(httpx.HTTPTransport(verify=_ssl_context(), limits=limits))

@@ -1,0 +1,113 @@
+"""Apply throughput against a served emulator (a real socket), measured in one run.
+
+1. 1,000 creates with 20 ms of latency per request: the wall time of the apply
+   (the changes and the one confirming read of the live lists) as a ratio to the
+   ideal ``1000 x 20 ms / parallelism``. Target: at most 1.5.
+2. 1,000 creates under a rate limit of 50 requests per second: the requests the
+   server accepted per second, as a fraction of 50. Target: at least 0.85, with
+   zero failed changes. The client paces itself as the CLI's does.
+
+The emulator runs in its own process (``bytestack-sync emulator serve``), as a real
+API would, so it does not compete with the client for one interpreter lock.
+Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from bytestack_sync.api.client import Client
+from bytestack_sync.apply import ApplyReport, apply_plan
+from bytestack_sync.apply.pacing import PacedTransport, paced_transport
+from bytestack_sync.model import DesiredState, JobSpec
+from bytestack_sync.plan.planner import make_plan
+
+JOBS = 1000
+PARALLELISM = 8
+LATENCY_MS = 20.0
+RATE_LIMIT = 50.0
+KEY = "bs_benchmark_key"
+
+
+@contextmanager
+def emulator(*options: str) -> Iterator[str]:
+    """``bytestack-sync emulator serve`` on a free port; yields its URL."""
+    argv = [sys.executable, "-m", "bytestack_sync", "emulator", "serve", "--port", "0", *options]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if "listening on " not in line:
+            raise SystemExit(f"the emulator did not start: {line!r}")
+        yield line.rsplit("listening on ", 1)[1].strip()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def desired(count: int) -> DesiredState:
+    jobs = tuple(
+        JobSpec(
+            name=f"bench-{i:05}",
+            prompt=f"How many times was product {i} mentioned today?",
+            sources=frozenset({"x", "reddit"}),
+            schedule=f"{i % 60} {i % 24} * * *",
+        )
+        for i in range(count)
+    )
+    return DesiredState(jobs=jobs)
+
+
+def run_apply(url: str, transport: PacedTransport | None) -> tuple[float, ApplyReport, int]:
+    """(wall seconds, report, HTTP requests sent) of one apply of JOBS creates."""
+    state = desired(JOBS)
+    plan = make_plan(state, [], [])
+    with Client(url, KEY, transport=transport) as client:
+        started = time.perf_counter()
+        report = apply_plan(plan, client, parallelism=PARALLELISM, desired=state)
+        took = time.perf_counter() - started
+        return took, report, client.request_count
+
+
+def latency_case() -> None:
+    with emulator("--latency", str(LATENCY_MS)) as url:
+        took, report, requests = run_apply(url, None)
+    ideal = JOBS * LATENCY_MS / 1000.0 / PARALLELISM
+    print(f"1. {JOBS} creates, {LATENCY_MS:g} ms latency, parallelism {PARALLELISM}")
+    print(f"   wall {took:.2f} s, ideal {ideal:.2f} s -> ratio {took / ideal:.2f} (target <= 1.5)")
+    print(
+        f"   {requests} requests, {len(report.failed)} failed changes, "
+        f"converged: {report.converged}"
+    )
+
+
+def rate_limit_case() -> None:
+    transport = paced_transport()
+    with emulator("--rate-limit", str(RATE_LIMIT)) as url:
+        took, report, requests = run_apply(url, transport)
+    pacer = transport.pacer
+    accepted = requests - pacer.limited
+    rate = accepted / took
+    print(f"2. {JOBS} creates, rate limit {RATE_LIMIT:g}/s, parallelism {PARALLELISM}")
+    print(
+        f"   wall {took:.2f} s, {accepted} requests accepted -> {rate:.1f}/s = "
+        f"{rate / RATE_LIMIT:.2f} of the limit (target >= 0.85)"
+    )
+    learned = "none" if pacer.rate is None else f"{pacer.rate:.1f}/s"
+    print(
+        f"   {pacer.limited} answers 429, {len(report.failed)} failed changes, "
+        f"converged: {report.converged}, learned pace {learned}"
+    )
+
+
+def main() -> None:
+    latency_case()
+    rate_limit_case()
+
+
+if __name__ == "__main__":
+    main()

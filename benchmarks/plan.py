@@ -1,0 +1,159 @@
+"""Plan speed on a large workspace: 10,000 jobs and 1,000 webhooks behind a real socket.
+
+(a) The plan's wall time — reading the live lists through the client plus the
+    planner; loading the manifest is excluded — as a ratio to just listing the
+    same resources with the client. Target: at most 1.3. The planner's schedule
+    caches are cleared before every plan, as in a fresh CLI process.
+(b) The HTTP requests the plan made (the list endpoints, one request per page).
+
+The emulator runs in its own process over a SQLite file, seeded directly through
+its store (creating 11,000 resources through the API would only slow the set-up).
+The desired state matches the live one except for 100 schedule changes and 10
+new jobs, so the planner compares everything and finds some work. Both timings
+are taken in this one run, interleaved, best of a few each. Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bytestack_sync import contract
+from bytestack_sync.api.client import Client
+from bytestack_sync.cron import schedule as cron_schedule
+from bytestack_sync.emulator.db import Database
+from bytestack_sync.emulator.ids import iso, new_id
+from bytestack_sync.emulator.schedules import next_run
+from bytestack_sync.emulator.store import Store
+from bytestack_sync.model import DesiredState, JobSpec, WebhookSpec
+from bytestack_sync.plan import compare
+from bytestack_sync.plan.planner import make_plan
+
+JOBS = 10_000
+WEBHOOKS = 1_000
+CHANGED = 100
+ADDED = 10
+ROUNDS = 3
+KEY = "bs_benchmark_key"
+WORKSPACE = "bench"
+
+
+def job_spec(i: int, *, changed: bool = False) -> JobSpec:
+    hour = (i % 24 + 1) % 24 if changed else i % 24
+    return JobSpec(
+        name=f"bench-{i:05}",
+        prompt=f"How many times was product {i} mentioned today?",
+        sources=frozenset({"x", "reddit"} if i % 2 else {"linkedin"}),
+        schedule=f"{i % 60} {hour} * * {'1-5' if i % 3 else '*'}",
+        webhook_url=f"https://hooks.example.com/h{i % WEBHOOKS}" if i % 4 == 0 else None,
+    )
+
+
+def seed(path: str) -> None:
+    """Write the live workspace straight into the emulator's store."""
+    store = Store(Database(path))
+    now = datetime.now(timezone.utc)
+    stamp = iso(now)
+    workspace = f"ws-{WORKSPACE}"
+    for i in range(JOBS):
+        spec = job_spec(i)
+        upcoming = next_run(spec.schedule, now)
+        store.create_job(
+            workspace,
+            {
+                "id": new_id(contract.JOB_ID_PREFIX),
+                "name": spec.name,
+                "prompt": spec.prompt,
+                "sources": sorted(spec.sources),
+                "schedule": spec.schedule,
+                "webhook_url": spec.webhook_url,
+                "status": "active",
+                "next_run_at": iso(upcoming) if upcoming else None,
+                "created_at": stamp,
+                "updated_at": stamp,
+            },
+        )
+    for i in range(WEBHOOKS):
+        webhook = {
+            "id": new_id(contract.WEBHOOK_ID_PREFIX),
+            "url": f"https://hooks.example.com/h{i}",
+            "events": ["job.completed"],
+            "created_at": stamp,
+        }
+        store.create_webhook(workspace, webhook)
+    store.close()
+
+
+def desired() -> DesiredState:
+    jobs = [job_spec(i, changed=i < CHANGED) for i in range(JOBS + ADDED)]
+    hooks = [WebhookSpec(f"https://hooks.example.com/h{i}") for i in range(WEBHOOKS)]
+    return DesiredState(jobs=tuple(jobs), webhooks=tuple(hooks))
+
+
+@contextmanager
+def emulator(state: str) -> Iterator[str]:
+    argv = [
+        sys.executable, "-m", "bytestack_sync", "emulator", "serve", "--port", "0",
+        "--state", state, "--key", f"{KEY}:{WORKSPACE}",
+    ]  # fmt: skip
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if "listening on " not in line:
+            raise SystemExit(f"the emulator did not start: {line!r}")
+        yield line.rsplit("listening on ", 1)[1].strip()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    state = desired()
+    with tempfile.TemporaryDirectory() as directory:
+        path = str(Path(directory) / "bench.sqlite3")
+        started = time.perf_counter()
+        seed(path)
+        print(
+            f"seeded {JOBS} jobs and {WEBHOOKS} webhooks in {time.perf_counter() - started:.1f} s"
+        )
+        with emulator(path) as url, Client(url, KEY) as client:
+
+            def listing() -> object:
+                return client.jobs.list(), client.webhooks.list()
+
+            def plan() -> object:
+                compare.schedule_key.cache_clear()
+                cron_schedule._parse.cache_clear()
+                return make_plan(state, client.jobs.list(), client.webhooks.list())
+
+            listing()  # warm the connection and the server's pages
+            lists, plans, requests = [], [], 0
+            for _ in range(ROUNDS):
+                lists.append(timed(listing))
+                before = client.request_count
+                plans.append(timed(plan))
+                requests = client.request_count - before
+            result = make_plan(state, *listing())  # type: ignore[misc]
+    print(f"plan: {json.dumps(result.counts())}")
+    print(f"list only: best {min(lists):.3f} s of {ROUNDS}")
+    print(f"plan (lists + planner, manifest load excluded): best {min(plans):.3f} s")
+    print(f"(a) ratio plan / list: {min(plans) / min(lists):.2f} (target <= 1.3)")
+    print(f"(b) HTTP requests per plan: {requests} (pages of {contract.PAGE_LIMIT_MAX})")
+
+
+if __name__ == "__main__":
+    main()
