@@ -155,7 +155,15 @@ def naive_runs(expr: Expr, after: datetime, until: datetime, limit: int) -> list
 
 def cycle_days(expr: Expr) -> frozenset[tuple[int, int, int]]:
     """The (month, day, weekday) triples it fires on, checked on every date of 2001-2028."""
-    return frozenset(t for t in CYCLE if fires_on(expr, *t))
+    _, _, dom, months, dow = expr.fields
+    either = not dom.star and not dow.star
+    days, weekdays, month_values = dom.values, dow.values, months.values
+    return frozenset(
+        (m, d, w)
+        for m, d, w in CYCLE
+        if m in month_values
+        and ((d in days or w in weekdays) if either else (d in days and w in weekdays))
+    )
 
 
 def brute_equal(a: Expr, b: Expr) -> bool:
