@@ -127,8 +127,9 @@ def _nothing_to_plan(empty_directories: list[str], collection: Collection) -> st
     desired = collection.desired
     if not desired.jobs and not desired.webhooks and desired.prune.value != "off":
         shown = ", ".join(collection.files) or "the manifests"
+        verb = "declares" if len(collection.files) == 1 else "declare"
         return (
-            f"{NOTHING_TO_PLAN}: {shown} declare no job and no webhook "
+            f"{NOTHING_TO_PLAN}: {shown} {verb} no job and no webhook "
             "(set prune: off to manage nothing, or use --force)"
         )
     return None

@@ -91,18 +91,20 @@ class YamlSyntaxError(Exception):
 
 
 # Hints for the mistakes manifests invite: cron aliases and steps look like YAML syntax.
-_HINTS = (
-    ("'@'", ' (values starting with @ must be quoted, e.g. schedule: "@daily")'),
-    ("'`'", " (values starting with ` must be quoted)"),
-    ("found undefined alias", ' (values starting with * must be quoted, e.g. "*/15 * * * *")'),
-)
+_STAR_HINT = '; quote a value that starts with *, e.g. "*/15 * * * *"'
+_CHARACTER_HINTS = {
+    "@": '; quote a value that starts with @, e.g. "@daily"',
+    "`": "; quote a value that starts with `",
+    "%": "; quote a value that starts with %",
+    "\t": "; YAML indents with spaces, never tabs",
+}
 
 
 def syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
     """One ``file:line:col`` problem for any error the YAML library raises."""
     if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
         mark = exc.problem_mark
-        message = _describe(exc)
+        message = _describe(exc, text[mark.index : mark.index + 80])
         return Problem(Location(file, mark.line + 1, mark.column + 1), message)
     if isinstance(exc, yaml.reader.ReaderError):
         line, column = _line_column(text, exc.position)
@@ -113,17 +115,23 @@ def syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
     return Problem(Location(file, 1, 1), f"invalid YAML: {exc}")  # pragma: no cover
 
 
-def _describe(exc: yaml.MarkedYAMLError) -> str:
+def _describe(exc: yaml.MarkedYAMLError, here: str) -> str:
+    """The library's reason, with its context, and a hint where one is known."""
     problem = exc.problem or "invalid YAML"
+    context = exc.context or ""
+    if problem == "found undefined alias":
+        name = here[1:].split()[0] if here.startswith("*") and len(here) > 1 else ""
+        return f"invalid YAML: undefined alias {name!r}" + _STAR_HINT
+    if "another document" in problem:
+        return "invalid YAML: a manifest file holds one document; a second one starts here"
     message = f"invalid YAML: {problem}"
-    if exc.context and exc.context_mark is not None:
-        message += f" ({exc.context} at line {exc.context_mark.line + 1})"
-    elif exc.context:
-        message += f" ({exc.context})"
-    for needle, hint in _HINTS:
-        if needle in problem:
-            return message + hint
-    return message
+    if context and exc.context_mark is not None:
+        message += f" ({context} at line {exc.context_mark.line + 1})"
+    elif context:  # pragma: no cover - the library gives a mark with its context
+        message += f" ({context})"
+    if "scanning an alias" in context:
+        return message + _STAR_HINT
+    return message + _CHARACTER_HINTS.get(here[:1], "")
 
 
 def _line_column(text: str, position: int) -> tuple[int, int]:
