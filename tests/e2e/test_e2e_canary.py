@@ -1,0 +1,118 @@
+"""Canaries: the API key and a ${secret:...} value never appear in anything the tool writes.
+
+Every command a user runs is run with both canaries in play, and every byte it
+writes — stdout, stderr, --debug logs, saved plan and export files — is searched.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bytestack_sync.api.client import Client
+from bytestack_sync.emulator.app import create_app
+
+Job = Callable[..., dict[str, Any]]
+Manifest = Callable[..., str]
+
+CANARY_KEY = "bs_canary_key_7d1c9e3a5b"
+CANARY_SECRET = "https://hooks.example.com/canary-token-4f2e8a6c0d"
+
+
+@pytest.fixture
+def canaries(monkeypatch: pytest.MonkeyPatch, emulator: Any) -> Iterator[Any]:
+    monkeypatch.setenv("CANARY_HOOK", CANARY_SECRET)
+    served = emulator()
+    monkeypatch.setenv("BITKIT_API_KEY", CANARY_KEY)  # the served emulator takes any key
+    with Client(served.api_url, CANARY_KEY) as client:
+        served.client = client
+        yield served
+
+
+def clean(*texts: str) -> bool:
+    return not any(CANARY_KEY in t or CANARY_SECRET in t for t in texts)
+
+
+def test_no_command_output_holds_a_canary(
+    canaries: Any, cli: Any, write: Any, job: Job, manifest: Manifest, tmp_path: Path
+) -> None:
+    url = canaries.api_url
+    hooked = job("hooked", webhook_url="${secret:CANARY_HOOK}")
+    path = write(manifest([hooked], webhooks=[{"url": "${secret:CANARY_HOOK}"}]))
+    saved = tmp_path / "release.plan"
+    runs = [
+        cli("validate", path),
+        cli("plan", path, "--api-url", url),
+        cli("plan", path, "--api-url", url, "--format", "json"),
+        cli("plan", path, "--api-url", url, "--format", "markdown"),
+        cli("plan", path, "--api-url", url, "--out", saved, "--debug"),
+        cli("apply", saved, "--api-url", url, "--debug"),
+        cli("plan", path, "--api-url", url, "--detailed-exitcode"),
+        cli("export", "--api-url", url),
+    ]
+    for result in runs:
+        assert clean(result.out, result.err), result
+    assert [r.code for r in runs] == [0, 0, 0, 0, 0, 0, 0, 0]
+    assert "sha256:" in runs[1].out  # the secret is shown by fingerprint, not hidden away
+    assert clean(saved.read_text(encoding="utf-8"))
+    live = canaries.webhooks()
+    assert list(live) == [CANARY_SECRET]  # the value itself did reach the API
+
+    # A changed secret: the plan shows an update of the sensitive value, masked.
+    canaries.client.jobs.update(canaries.jobs()["hooked"].id, {"webhook_url": None})
+    changed = cli("plan", path, "--api-url", url, "--format", "json", "--debug")
+    assert changed.code == 0 and clean(changed.out, changed.err)
+    applied = cli("apply", path, "--api-url", url, "--auto-approve", "--debug")
+    assert applied.code == 0 and clean(applied.out, applied.err)
+
+
+def test_errors_hold_no_canary(
+    canaries: Any, cli: Any, write: Any, job: Job, manifest: Manifest
+) -> None:
+    bad = job("bad", webhook_url="${secret:CANARY_HOOK}", schedule="0 0 30 2 *")
+    path = write(manifest([bad]))
+    for result in (
+        cli("validate", path),
+        cli("plan", path, "--api-url", canaries.api_url, "--debug"),
+        cli("apply", path, "--api-url", canaries.api_url, "--auto-approve", "--debug"),
+    ):
+        assert result.code == 1
+        assert clean(result.out, result.err), result
+
+
+def test_a_rejected_key_is_never_echoed(
+    monkeypatch: pytest.MonkeyPatch, cli: Any, write: Any, job: Job, manifest: Manifest
+) -> None:
+    from bytestack_sync.emulator.server import EmulatorServer
+
+    app = create_app(keys=["bs_the_only_key:team"])
+    monkeypatch.setenv("BITKIT_API_KEY", CANARY_KEY)
+    path = write(manifest([job("alpha")]))
+    with EmulatorServer(app) as server:
+        result = cli("plan", path, "--api-url", server.url, "--debug")
+    app.close()
+    assert result.code == 1
+    assert "401" in result.err and clean(result.out, result.err)
+
+
+def test_a_separate_process_writes_no_canary(
+    canaries: Any, write: Any, job: Job, manifest: Manifest, tmp_path: Path
+) -> None:
+    """In a fresh process nothing was registered before: the command must hide them itself."""
+    path = write(manifest([job("hooked", webhook_url="${secret:CANARY_HOOK}")]))
+    saved = tmp_path / "release.plan"
+    for args in (
+        ["plan", str(path), "--out", str(saved), "--debug"],
+        ["apply", str(saved), "--debug"],
+        ["plan", str(path), "--format", "json", "--debug"],
+    ):
+        argv = [sys.executable, "-m", "bytestack_sync", *args, "--api-url", canaries.api_url]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert clean(done.stdout, done.stderr), done
+    assert clean(saved.read_text(encoding="utf-8"))
