@@ -21,14 +21,15 @@ from bytestack_sync.plan.planner import make_plan
 
 # Spellings of one schedule: the API may hand back any of them.
 SCHEDULES = [
-    ["@daily", "0 0 * * *", "@midnight", "0 0 1-31 * *", "0 0 * 1-12 *"],
+    # Day-of-month and day-of-week are OR-ed when both are restricted: every day.
+    ["@daily", "0 0 * * *", "@midnight", "0 0 1-31 * *", "0 0 * 1-12 *", "0 0 1-31 * 1"],
     ["0 8 * * 1-5", "0 8 * * MON-FRI", "0 8 * * mon-fri", "0 8 * * 1,2,3,4,5"],
     ["*/15 * * * *", "0,15,30,45 * * * *", "0-59/15 * * * *"],
     ["@hourly", "0 * * * *"],
     ["0 0 * * 0", "0 0 * * 7", "0 0 * * SUN", "@weekly"],
     ["@monthly", "0 0 1 * *"],
     ["@yearly", "0 0 1 1 *", "@annually", "0 0 1 JAN *"],
-    ["0 0 1-31 * 1", "0 0 * * *"],
+    ["0 0 */2 * 1"],
 ]
 HOOKS = [f"https://hooks.example.com/{n}" for n in ("a", "b", "c", "secret-d")]
 SECRET = HOOKS[3]
@@ -160,3 +161,13 @@ def test_planning_is_deterministic_and_order_free(data: st.DataObject) -> None:
 
 def _unprotected(desired: DesiredState) -> DesiredState:
     return replace(desired, jobs=tuple(replace(j, protect=False) for j in desired.jobs))
+
+
+def test_schedule_spellings_table_is_sound() -> None:
+    """Each group is one schedule and no two groups are: the properties rely on it."""
+    from bytestack_sync import cron
+
+    for group in SCHEDULES:
+        assert all(cron.equivalent(group[0], other) for other in group), group
+    firsts = [g[0] for g in SCHEDULES]
+    assert len({cron.parse(s).canonical for s in firsts}) == len(firsts)
