@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -77,3 +78,36 @@ def test_local_transport_without_a_default_key_is_401(
     transport = LocalTransport(make_app())
     with httpx.Client(base_url="http://local/v1", transport=transport) as client:
         assert client.get("/jobs").status_code == 401
+
+
+def _raw_exchange(server: EmulatorServer, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as conn:
+        conn.sendall(request)
+        received = b""
+        while chunk := conn.recv(65536):
+            received += chunk
+        return received
+
+
+def test_a_chunked_request_body_is_read(emulator_server: EmulatorServer) -> None:
+    body = b'{"url": "https://h.example.com"}'
+    request = (
+        b"POST /v1/webhooks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer raw-key\r\n"
+        b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        + f"{len(body):x}\r\n".encode()
+        + body
+        + b"\r\n0\r\n\r\n"
+    )
+    assert _raw_exchange(emulator_server, request).startswith(b"HTTP/1.1 201 ")
+
+
+def test_an_unreadable_content_length_is_answered_and_closed(
+    emulator_server: EmulatorServer,
+) -> None:
+    request = (
+        b"POST /v1/webhooks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer raw-key\r\n"
+        b"Content-Length: lots\r\n\r\n{}"
+    )
+    reply = _raw_exchange(emulator_server, request)
+    assert reply.startswith(b"HTTP/1.1 400 ")
+    assert b'"invalid_request"' in reply
