@@ -1,0 +1,114 @@
+"""Progress on stderr and the report on stdout."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from bytestack_sync.apply.report import ApplyReport, ChangeOutcome, write_report
+from bytestack_sync.model import JobSpec
+from bytestack_sync.plan.changes import Change, Create, Delete, Pause, Replace, Update
+from bytestack_sync.progress import BarProgress, LineProgress, NoProgress, progress_for
+
+
+def change(kind: type[Change] = Create, key: str = "a", resource: str = "job") -> Change:
+    return kind(resource=resource, key=key)  # type: ignore[arg-type]
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_one_line_per_change_when_not_a_terminal() -> None:
+    stream = io.StringIO()
+    progress = LineProgress(stream)
+    progress.start(12)
+    progress.done(ChangeOutcome(change(), "ok", "created job_1"))
+    progress.done(ChangeOutcome(change(Delete, "b"), "failed", "the API failed (500)"))
+    progress.finish()
+    assert stream.getvalue() == (
+        '[ 1/12] + job "a": created job_1\n[ 2/12] - job "b": failed: the API failed (500)\n'
+    )
+
+
+def test_a_terminal_gets_one_redrawn_bar_and_failures_above_it() -> None:
+    stream = Tty()
+    progress = BarProgress(stream, width=4)
+    progress.start(2)
+    progress.done(ChangeOutcome(change(), "ok", "created job_1"))
+    progress.done(ChangeOutcome(change(key="b"), "failed", "boom"))
+    progress.finish()
+    text = stream.getvalue()
+    assert text.startswith("\r[##..] 1/2 job:a")
+    assert '[2/2] + job "b": failed: boom\n' in text
+    assert text.endswith("\r[####] 2/2 job:b\n")
+
+
+@pytest.mark.parametrize(
+    ("stream", "verbosity", "kind"),
+    [(io.StringIO(), 0, LineProgress), (Tty(), 0, BarProgress), (Tty(), -1, NoProgress)],
+)
+def test_progress_for_picks_the_display(stream: io.StringIO, verbosity: int, kind: type) -> None:
+    assert isinstance(progress_for(stream, verbosity=verbosity), kind)
+
+
+def test_the_report_lists_every_change_then_the_summary() -> None:
+    spec = JobSpec(name="c", prompt="p", sources=frozenset({"x"}), schedule="@daily")
+    report = ApplyReport(
+        outcomes=[
+            ChangeOutcome(change(Create, "a"), "ok", "created job_1", "job_1"),
+            ChangeOutcome(change(Update, "b"), "ok", "updated job_2 (schedule)"),
+            ChangeOutcome(Replace(resource="job", key="c", desired=spec), "failed", "400"),
+            ChangeOutcome(change(Pause, "d"), "ok", "paused job_4"),
+            ChangeOutcome(change(Delete, "e"), "skipped", "not started: apply was interrupted"),
+        ],
+        remaining=(),
+    )
+    out = io.StringIO()
+    write_report(report, out)
+    assert out.getvalue() == (
+        '  + job "a": created job_1\n'
+        '  ~ job "b": updated job_2 (schedule)\n'
+        '  -/+ job "c": failed: 400\n'
+        '  ~ job "d": paused job_4\n'
+        '  - job "e": skipped: not started: apply was interrupted\n'
+        "\n"
+        "Apply complete: 1 created, 1 updated, 0 replaced, 0 deleted, 1 paused, "
+        "1 failed, 1 skipped.\n"
+    )
+
+
+def test_quiet_reports_only_what_went_wrong() -> None:
+    report = ApplyReport(
+        outcomes=[
+            ChangeOutcome(change(Create, "a"), "ok", "created job_1"),
+            ChangeOutcome(change(Create, "b"), "failed", "boom"),
+        ],
+        remaining=(),
+    )
+    out = io.StringIO()
+    write_report(report, out, verbose=False)
+    assert out.getvalue().splitlines()[0] == '  + job "b": failed: boom'
+    assert "job_1" not in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("report", "tail"),
+    [
+        (ApplyReport(interrupted=True), "Run apply again to make the remaining changes.\n"),
+        (
+            ApplyReport(remaining=(change(Create, "late"),)),
+            "re-plan still finds 1 change(s):\n  + job:late\n",
+        ),
+        (
+            ApplyReport(confirm_error="the API failed"),
+            "warning: could not confirm the result: the API failed\n",
+        ),
+    ],
+)
+def test_the_report_ends_with_what_is_left(report: ApplyReport, tail: str) -> None:
+    out = io.StringIO()
+    write_report(report, out)
+    assert out.getvalue().endswith(tail)
