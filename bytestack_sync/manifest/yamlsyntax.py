@@ -131,7 +131,9 @@ def _describe(exc: yaml.MarkedYAMLError, here: str) -> str:
         message += f" ({context})"
     if "scanning an alias" in context:
         return message + _STAR_HINT
-    return message + _CHARACTER_HINTS.get(here[:1], "")
+    if "tab character" in problem or "cannot start any token" in problem:
+        return message + _CHARACTER_HINTS.get(here[:1], "")
+    return message
 
 
 def _line_column(text: str, position: int) -> tuple[int, int]:
