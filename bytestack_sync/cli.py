@@ -278,8 +278,8 @@ def emulator() -> None:
     "--key",
     "keys",
     multiple=True,
-    metavar="KEY:WORKSPACE[:ro]",
-    help="Accept only these keys (repeatable); ':ro' keys cannot write.",
+    metavar="KEY:WORKSPACE[:ro|:unpaid]",
+    help="Accept only these keys (repeatable); ':ro' keys cannot write, ':unpaid' keys get 402.",
 )
 @click.option(
     "--rate-limit", type=float, default=0.0, help="Requests per second per key (0: none)."
@@ -296,6 +296,12 @@ def emulator() -> None:
 )
 @click.option("--seed", type=int, default=None, help="Make faults reproducible.")
 @click.option("--page-size", type=click.IntRange(1, 1000), default=None, help="Cap on page size.")
+@click.option(
+    "--query-delay",
+    type=click.FloatRange(0),
+    default=None,
+    help="Seconds a submitted query takes to complete [default: 0.5].",
+)
 @common_options
 def serve(
     host: str,
@@ -308,6 +314,7 @@ def serve(
     drop_rate: float,
     seed: int | None,
     page_size: int | None,
+    query_delay: float | None,
 ) -> int:
     """Serve the emulator over HTTP until interrupted."""
     from bytestack_sync.commands import emulator as command
@@ -324,6 +331,7 @@ def serve(
         seed=seed,
         page_size=page_size,
         out=sys.stdout,
+        query_delay=query_delay,
     )
 
 
