@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+import click.shell_completion
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -142,11 +143,21 @@ def schema() -> int:
     return command.run(out=sys.stdout)
 
 
+def _complete_targets(
+    ctx: click.Context, _param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    from bytestack_sync.commands.completion import target_candidates
+
+    paths = ctx.params.get("paths") or ()
+    return [click.shell_completion.CompletionItem(c) for c in target_candidates(paths, incomplete)]
+
+
 TARGET = click.option(
     "--target",
     "targets",
     multiple=True,
     metavar="job:NAME|webhook:URL",
+    shell_complete=_complete_targets,
     help="Limit to these resources (globs allowed, repeatable).",
 )
 FORCE = click.option(

@@ -32,8 +32,10 @@ class RedactingStream(io.TextIOBase):
     def __init__(self, inner: IO[str]) -> None:
         self._inner = inner
 
-    def write(self, text: str) -> int:
-        self._inner.write(REDACTOR(text))
+    def write(self, text: str | bytes) -> int:
+        # click.echo writes bytes to a text stream it cannot find a buffer behind.
+        shown = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+        self._inner.write(REDACTOR(shown))
         return len(text)
 
     def flush(self) -> None:

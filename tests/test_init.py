@@ -20,7 +20,7 @@ def test_init_writes_a_valid_starter(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert (target / ".gitignore").read_text(encoding="utf-8") == ".bytestack/\n"
     capsys.readouterr()
     assert cli.main(["validate", str(target)]) == 0
-    assert "valid" in capsys.readouterr().err
+    assert "1 file, 1 job, 0 webhooks: valid" in capsys.readouterr().out
 
 
 def test_init_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

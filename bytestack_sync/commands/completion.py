@@ -1,0 +1,40 @@
+"""Shell completion of ``--target`` values from the manifests named on the command line.
+
+Completion must never fail or be slow to fail, so manifests are read leniently:
+plain YAML, no interpolation, no validation; anything unreadable is skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+
+def _declared(document: Any) -> Iterator[str]:
+    if not isinstance(document, dict):
+        return
+    for key, field, prefix in (("jobs", "name", "job"), ("webhooks", "url", "webhook")):
+        items = document.get(key)
+        if not isinstance(items, list):
+            continue
+        for item in items:
+            if isinstance(item, dict) and isinstance(item.get(field), str):
+                yield f"{prefix}:{item[field]}"
+
+
+def target_candidates(paths: Sequence[str], incomplete: str) -> list[str]:
+    """``job:NAME`` and ``webhook:URL`` for every declared resource starting with ``incomplete``."""
+    import yaml
+
+    from bytestack_sync.manifest.files import find_files
+
+    found: set[str] = set()
+    for file in find_files(paths or (".",)).files:
+        try:
+            with open(file, encoding="utf-8") as handle:
+                documents = list(yaml.safe_load_all(handle))
+        except (OSError, UnicodeError, yaml.YAMLError):
+            continue
+        for document in documents:
+            found.update(_declared(document))
+    return sorted(c for c in found if c.startswith(incomplete))
