@@ -148,7 +148,8 @@ def _complete_targets(
 ) -> list[click.shell_completion.CompletionItem]:
     from bytestack_sync.commands.completion import target_candidates
 
-    paths = ctx.params.get("paths") or ()
+    # During completion click leaves positional arguments unparsed in ctx.args.
+    paths = ctx.params.get("paths") or tuple(a for a in ctx.args if not a.startswith("-"))
     return [click.shell_completion.CompletionItem(c) for c in target_candidates(paths, incomplete)]
 
 
