@@ -1,0 +1,140 @@
+"""``bytestack-sync validate`` through the CLI entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bytestack_sync.cli import main
+from bytestack_sync.commands.validate import annotation
+from bytestack_sync.errors import Problem
+from bytestack_sync.model import Location
+
+VALID = """\
+jobs:
+  - name: A
+    prompt: p
+    sources: [x]
+    schedule: "*/5 * * * *"
+webhooks:
+  - url: https://hooks.example.com/a
+"""
+BROKEN = """\
+jobs:
+  - name: B
+    prompt: p
+    sources: [redit]
+    schedule: "0 0 30 2 *"
+"""
+
+
+@pytest.fixture
+def manifests(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "good").mkdir()
+    (tmp_path / "good" / "a.yaml").write_text(VALID, encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text(BROKEN, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+WARNING = (
+    "good/a.yaml:5:15: warning: schedule '*/5 * * * *' fires 288 times a day, "
+    "more than safety.max_runs_per_day (96)"
+)
+
+
+def test_valid_with_a_warning(manifests: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "good"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [WARNING]
+    assert captured.out == "1 file, 1 job, 1 webhook: valid\n"
+
+
+def test_errors_from_every_file_sorted(manifests: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "good", "bad.yaml"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "bad.yaml:4:15: unknown source 'redit' (did you mean 'reddit'?)",
+        "bad.yaml:5:15: invalid schedule '0 0 30 2 *': never fires: "
+        "day-of-month '30' does not occur in month '2'",
+        WARNING,
+    ]
+    assert captured.out == "2 files, 2 jobs, 1 webhook: 2 errors\n"
+
+
+def test_github_annotations(
+    manifests: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert main(["validate", "bad.yaml", "good"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "::error file=bad.yaml,line=4,col=15::unknown source 'redit' (did you mean 'reddit'?)",
+        "::error file=bad.yaml,line=5,col=15::invalid schedule '0 0 30 2 *': never fires: "
+        "day-of-month '30' does not occur in month '2'",
+        "::warning file=good/a.yaml,line=5,col=15::schedule '*/5 * * * *' fires 288 times a "
+        "day, more than safety.max_runs_per_day (96)",
+        "2 files, 2 jobs, 1 webhook: 2 errors",
+    ]
+
+
+def test_annotation_escaping() -> None:
+    problem = Problem(Location("a,b:c.yaml", 3, 4), "100% wrong\nreally")
+    assert (
+        annotation(problem) == "::error file=a%2Cb%3Ac.yaml,line=3,col=4::100%25 wrong%0Areally\n"
+    )
+    assert annotation(Problem(Location("gone.yaml"), "no such file or directory")) == (
+        "::error file=gone.yaml::no such file or directory\n"
+    )
+
+
+def test_quiet_prints_only_problems(manifests: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "-q", "good"]) == 0
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err.splitlines()) == ("", [WARNING])
+
+
+def test_verbose_lists_files_and_jobs(manifests: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-v", "validate", "good"]) == 0
+    err = capsys.readouterr().err
+    assert "read good/a.yaml" in err
+    assert "job 'A': */5 * * * * (x)" in err
+
+
+def test_a_missing_path(manifests: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "nowhere"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == "nowhere: no such file or directory\n"
+    assert captured.out == "0 files, 0 jobs, 0 webhooks: 1 error\n"
+
+
+def test_an_empty_directory_would_delete_everything(
+    manifests: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (manifests / "empty").mkdir()
+    assert main(["validate", "empty"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "empty: refusing to plan the deletion of everything: "
+        "empty holds no manifest file (*.yaml, *.yml)\n"
+    )
+    assert captured.out == "0 files, 0 jobs, 0 webhooks: 1 error\n"
+
+
+def test_a_secret_never_reaches_the_output(
+    manifests: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "ftp://hooks.example.com/T0/very-secret-token"
+    monkeypatch.setenv("BYTESTACK_TEST_HOOK", secret)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    (manifests / "secret.yaml").write_text(
+        VALID.replace("https://hooks.example.com/a", "${secret:BYTESTACK_TEST_HOOK}")
+        + "  - url: ${secret:BYTESTACK_TEST_HOOK}\n"
+        + "  - url: ${secret:BYTESTACK_TEST_HOOK}\n",
+        encoding="utf-8",
+    )
+    assert main(["-v", "validate", "secret.yaml"]) == 1
+    captured = capsys.readouterr()
+    assert "very-secret-token" not in captured.out + captured.err
+    assert "secret.yaml:7:10: url must use https:// (got ftp://)" in captured.err
