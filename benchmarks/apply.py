@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from bytestack_sync.api.client import Client
@@ -73,12 +74,34 @@ def run_apply(url: str, transport: PacedTransport | None) -> tuple[float, ApplyR
         return took, report, client.request_count
 
 
+def bare_creates(url: str) -> float:
+    """The same creates from a bare thread pool: what the client alone costs here."""
+    specs = desired(JOBS).jobs
+    with Client(url, KEY) as client, ThreadPoolExecutor(PARALLELISM) as pool:
+        started = time.perf_counter()
+        for spec in specs:
+            pool.submit(
+                client.jobs.create,
+                name=f"bare-{spec.name}",
+                prompt=spec.prompt,
+                sources=sorted(spec.sources),
+                schedule=spec.schedule,
+            )
+        pool.shutdown(wait=True)
+        return time.perf_counter() - started
+
+
 def latency_case() -> None:
     with emulator("--latency", str(LATENCY_MS)) as url:
         took, report, requests = run_apply(url, None)
+        bare = bare_creates(url)
     ideal = JOBS * LATENCY_MS / 1000.0 / PARALLELISM
     print(f"1. {JOBS} creates, {LATENCY_MS:g} ms latency, parallelism {PARALLELISM}")
     print(f"   wall {took:.2f} s, ideal {ideal:.2f} s -> ratio {took / ideal:.2f} (target <= 1.5)")
+    print(
+        f"   for scale: the bare client in a thread pool takes {bare:.2f} s "
+        f"(ratio {bare / ideal:.2f}); the executor adds {took / bare:.2f}x"
+    )
     print(
         f"   {requests} requests, {len(report.failed)} failed changes, "
         f"converged: {report.converged}"

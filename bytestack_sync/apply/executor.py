@@ -11,9 +11,10 @@ returns a report marked interrupted.
 from __future__ import annotations
 
 import itertools
+import queue
 import threading
 from collections.abc import Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 
 from bytestack_sync.api.client import Client
 from bytestack_sync.apply.adoption import Adopter
@@ -68,7 +69,13 @@ def apply_plan(
 
 
 class _Run:
-    """The state of one apply across its phases."""
+    """The state of one apply across its phases.
+
+    Workers record their own outcomes (under a lock) and then queue them for the
+    main thread, which only shows progress and waits. So a Ctrl-C, which arrives
+    in the main thread at any instruction, can at worst lose a progress line,
+    never an outcome, and the wait cannot miss the end of a phase.
+    """
 
     def __init__(self, ops: Operations, stop: threading.Event, progress: Progress) -> None:
         self.ops = ops
@@ -76,26 +83,42 @@ class _Run:
         self.progress = progress
         self.outcomes: dict[int, ChangeOutcome] = {}
         self.failed_webhooks: set[str] = set()
+        self._lock = threading.Lock()
+        self._finished = 0  # outcomes queued in the current phase
 
     def phase(self, pool: ThreadPoolExecutor, changes: Sequence[Change]) -> None:
-        pending: set[Future[ChangeOutcome]] = set()
+        finished: queue.Queue[ChangeOutcome] = queue.Queue()
+        self._finished = submitted = 0
         for change in changes:
             blocker = self._blocked_by(change)
             if blocker:
                 self._record(ChangeOutcome(change, "skipped", blocker))
+                self.progress.done(self.outcomes[id(change)])
             else:
-                pending.add(pool.submit(self._guarded, change))
-        while pending:
+                pool.submit(self._run_one, change, finished)
+                submitted += 1
+        while True:
             try:
-                done, _ = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
-                for future in done:
-                    # Recorded before it leaves ``pending``: a Ctrl-C between the two
-                    # can repeat a progress line but never lose an outcome.
-                    self._record(future.result(), pending, future)
+                if self._count() >= submitted and finished.empty():
+                    return
+                self.progress.done(finished.get(timeout=_POLL_SECONDS))
+            except queue.Empty:
+                continue
             except KeyboardInterrupt:
                 # Changes in flight finish (a half-made replace would be worse);
                 # those not started see the event and return at once.
                 self.stop.set()
+
+    def _run_one(self, change: Change, finished: queue.Queue[ChangeOutcome]) -> None:
+        outcome = self._guarded(change)
+        self._record(outcome)
+        finished.put(outcome)
+        with self._lock:
+            self._finished += 1  # only after the put: the main thread then sees it queued
+
+    def _count(self) -> int:
+        with self._lock:
+            return self._finished
 
     def _guarded(self, change: Change) -> ChangeOutcome:
         if self.stop.is_set():
@@ -117,19 +140,12 @@ class _Run:
             return "not started: it depends on a webhook whose registration failed"
         return ""
 
-    def _record(
-        self,
-        outcome: ChangeOutcome,
-        pending: set[Future[ChangeOutcome]] | None = None,
-        future: Future[ChangeOutcome] | None = None,
-    ) -> None:
+    def _record(self, outcome: ChangeOutcome) -> None:
         change = outcome.change
-        self.outcomes[id(change)] = outcome
-        if change.resource == "webhook" and change.action == "create" and not outcome.ok:
-            self.failed_webhooks.add(change.key)
-        if pending is not None and future is not None:
-            pending.discard(future)
-        self.progress.done(outcome)
+        with self._lock:
+            self.outcomes[id(change)] = outcome
+            if change.resource == "webhook" and change.action == "create" and not outcome.ok:
+                self.failed_webhooks.add(change.key)
 
     def ordered(self, changes: Iterable[Change]) -> list[ChangeOutcome]:
         ordered = sorted(changes, key=lambda c: c.sort_key)
