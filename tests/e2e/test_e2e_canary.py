@@ -116,3 +116,17 @@ def test_a_separate_process_writes_no_canary(
         assert done.returncode == 0, done.stdout + done.stderr
         assert clean(done.stdout, done.stderr), done
     assert clean(saved.read_text(encoding="utf-8"))
+
+
+def test_export_in_a_separate_process_writes_no_key(canaries: Any, tmp_path: Path) -> None:
+    exported = tmp_path / "exported.yaml"
+    argv = [sys.executable, "-m", "bytestack_sync", "export", "--debug", "--out", str(exported)]
+    done = subprocess.run(
+        [*argv, "--api-url", canaries.api_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert CANARY_KEY not in done.stdout + done.stderr + exported.read_text(encoding="utf-8")
