@@ -89,9 +89,12 @@ class FileBuilder:
         values: dict[str, Any] = {}
         origins: dict[str, PosDict] = {}
         given = job.model_fields_set
+        defaults = self.model.defaults
         for name in _DEFAULTABLE:
-            if name not in given and name in self._given_defaults and self.raw_defaults:
-                values[name] = getattr(self.model.defaults, name)
+            # A null default is no default (for webhook_url the two mean the same).
+            default = getattr(defaults, name) if name in self._given_defaults else None
+            if name not in given and default is not None and self.raw_defaults:
+                values[name] = default
                 origins[name] = self.raw_defaults
             else:
                 values[name] = getattr(job, name)

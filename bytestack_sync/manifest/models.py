@@ -27,6 +27,8 @@ else:
     JobStatus = Literal[contract.JOB_STATUSES]
 
 MANIFEST_VERSION: Literal[1] = 1
+# The constraint sits inside the optional type: pydantic cannot apply it to None.
+SourceList = Annotated[list[SourceId], Field(min_length=1)]
 
 
 def _none_is_empty(value: Any) -> Any:
@@ -63,9 +65,8 @@ class JobDefaults(BaseModel):
 
     model_config = _strict("defaults")
 
-    sources: list[SourceId] | SkipJsonSchema[None] = Field(
+    sources: SourceList | SkipJsonSchema[None] = Field(
         None,
-        min_length=1,
         description="Default sources. " + _SOURCES_DOC,
         examples=[["x", "reddit"]],
     )
@@ -103,9 +104,8 @@ class JobModel(BaseModel):
         "whitespace is stripped). Changing it replaces the job.",
         examples=["How many times was Acme mentioned on X today?"],
     )
-    sources: list[SourceId] | SkipJsonSchema[None] = Field(
+    sources: SourceList | SkipJsonSchema[None] = Field(
         None,
-        min_length=1,
         description=_SOURCES_DOC + " Required here or in defaults. Changing it replaces the job.",
         examples=[["x", "reddit"]],
     )

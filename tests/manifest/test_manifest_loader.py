@@ -298,3 +298,23 @@ def test_the_process_environment_is_the_default(
     monkeypatch.setenv("BYTESTACK_TEST_TEAM", "Ops")
     path = write(tmp_path, "m.yaml", jobs("${BYTESTACK_TEST_TEAM}"))
     assert load_manifests([path]).desired.jobs[0].name == "Ops"
+
+
+def test_null_defaults_are_no_defaults(tmp_path: Path) -> None:
+    text = "defaults:\n  sources: null\n  status: null\n  protect: null\n  schedule: '@daily'\n"
+    text += "jobs:\n  - {name: A, prompt: p, sources: [x]}\n  - {name: B, prompt: p}\n"
+    path = write(tmp_path, "m.yaml", text)
+    with pytest.raises(ManifestError) as raised:
+        load_manifests([path], environ={})
+    assert [str(p) for p in raised.value.problems] == [
+        f"{path}:8:5: job has no sources (set it here or in defaults)"
+    ]
+    text = text.replace("  - {name: B, prompt: p}\n", "")
+    (job,) = load_manifests([write(tmp_path, "m.yaml", text)], environ={}).desired.jobs
+    assert (job.status, job.protect, job.schedule) == ("active", False, "@daily")
+
+
+def test_an_explicit_null_sources_is_missing(tmp_path: Path) -> None:
+    path = write(tmp_path, "m.yaml", jobs("A").replace("[x, reddit, x]", "null"))
+    with pytest.raises(ManifestError, match="job has no sources"):
+        load_manifests([path], environ={})
