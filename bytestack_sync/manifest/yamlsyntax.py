@@ -48,33 +48,37 @@ for _kind, _pattern, _first in _IMPLICIT:
 CoreResolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
 
 
+class _PyComposer(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    CoreResolver,
+):
+    """The pure-Python composer: the same nodes and marks, for where libyaml is missing."""
+
+    def __init__(self, text: str) -> None:
+        yaml.reader.Reader.__init__(self, text)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        CoreResolver.__init__(self)
+
+
 if LIBYAML:
 
-    class _Composer(_Parser, CoreResolver):
+    class _CComposer(_Parser, CoreResolver):
         def __init__(self, text: str) -> None:
             _Parser.__init__(self, text)
             CoreResolver.__init__(self)
 
-else:  # pragma: no cover
 
-    class _Composer(  # type: ignore[no-redef]
-        yaml.reader.Reader,
-        yaml.scanner.Scanner,
-        yaml.parser.Parser,
-        yaml.composer.Composer,
-        CoreResolver,
-    ):
-        def __init__(self, text: str) -> None:
-            yaml.reader.Reader.__init__(self, text)
-            yaml.scanner.Scanner.__init__(self)
-            yaml.parser.Parser.__init__(self)
-            yaml.composer.Composer.__init__(self)
-            CoreResolver.__init__(self)
+def compose(text: str, file: str, *, pure: bool = False) -> Node | None:
+    """The document's root node (None for an empty file); raises YamlSyntaxError.
 
-
-def compose(text: str, file: str) -> Node | None:
-    """The document's root node (None for an empty file); raises YamlSyntaxError."""
-    composer = _Composer(text)
+    libyaml composes when it is installed, unless ``pure`` asks for the Python composer.
+    """
+    composer = _CComposer(text) if LIBYAML and not pure else _PyComposer(text)
     try:
         node: Node | None = composer.get_single_node()
     except yaml.YAMLError as exc:
@@ -104,7 +108,7 @@ def syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
     """One ``file:line:col`` problem for any error the YAML library raises."""
     if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
         mark = exc.problem_mark
-        message = _describe(exc, text[mark.index : mark.index + 80])
+        message = _describe(exc, _text_at(text, mark.line, mark.column))
         return Problem(Location(file, mark.line + 1, mark.column + 1), message)
     if isinstance(exc, yaml.reader.ReaderError):
         line, column = _line_column(text, exc.position)
@@ -134,6 +138,16 @@ def _describe(exc: yaml.MarkedYAMLError, here: str) -> str:
     if "tab character" in problem or "cannot start any token" in problem:
         return message + _CHARACTER_HINTS.get(here[:1], "")
     return message
+
+
+def _text_at(text: str, line: int, column: int) -> str:
+    """A little of the text from a 0-based line and column (libyaml's index counts bytes)."""
+    start = 0
+    for _ in range(line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    return text[start + column : start + column + 80]
 
 
 def _line_column(text: str, position: int) -> tuple[int, int]:
