@@ -35,7 +35,24 @@ class PruneMode(str, enum.Enum):
     OFF = "off"
 
 
-@dataclass(frozen=True)
+def _masked_repr(spec: JobSpec | WebhookSpec) -> str:
+    """A repr that shows sensitive fields only by fingerprint."""
+    from dataclasses import fields
+
+    from bytestack_sync.secrets import sensitive_display
+
+    parts = []
+    for f in fields(spec):
+        if f.name in ("templates", "location"):
+            continue
+        value = getattr(spec, f.name)
+        if f.name in spec.sensitive and isinstance(value, str):
+            value = sensitive_display(value)
+        parts.append(f"{f.name}={value!r}")
+    return f"{type(spec).__name__}({', '.join(parts)})"
+
+
+@dataclass(frozen=True, repr=False)
 class JobSpec:
     """A declared job. ``prompt`` is already stripped; ``webhook_url`` "" is None."""
 
@@ -53,8 +70,11 @@ class JobSpec:
     templates: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     location: Location | None = field(default=None, compare=False)
 
+    def __repr__(self) -> str:
+        return _masked_repr(self)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class WebhookSpec:
     """A declared webhook; its identity is ``url``."""
 
@@ -63,6 +83,9 @@ class WebhookSpec:
     sensitive: frozenset[str] = frozenset()
     templates: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     location: Location | None = field(default=None, compare=False)
+
+    def __repr__(self) -> str:
+        return _masked_repr(self)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -10,8 +11,23 @@ from pydantic import BaseModel, ConfigDict, Field
 class _Live(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
+    # Fields that may hold a secret (a webhook URL with a token in it): a repr, and so
+    # any traceback or debug line built from one, shows only their fingerprint.
+    _masked_in_repr: ClassVar[tuple[str, ...]] = ()
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        from bytestack_sync.secrets import sensitive_display
+
+        for name, value in super().__repr_args__():
+            if name in self._masked_in_repr and isinstance(value, str):
+                yield name, sensitive_display(value)
+            else:
+                yield name, value
+
 
 class LiveJob(_Live):
+    _masked_in_repr: ClassVar[tuple[str, ...]] = ("webhook_url",)
+
     id: str
     name: str
     prompt: str
@@ -25,6 +41,8 @@ class LiveJob(_Live):
 
 
 class LiveWebhook(_Live):
+    _masked_in_repr: ClassVar[tuple[str, ...]] = ("url",)
+
     id: str
     url: str
     events: tuple[str, ...] = ("job.completed",)
