@@ -11,8 +11,20 @@ from bytestack_sync.manifest.loader import Collection
 from bytestack_sync.model import Location
 
 
-def run(paths: Sequence[str], *, out: TextIO, err: TextIO, github: bool, verbosity: int) -> int:
-    collection = collect(paths)
+def run(
+    paths: Sequence[str],
+    *,
+    out: TextIO,
+    err: TextIO,
+    github: bool,
+    verbosity: int,
+    allow_missing_env: bool = False,
+) -> int:
+    """Print every problem, then a summary; 1 if any is an error.
+
+    ``allow_missing_env`` turns unset variables into warnings (see ``collect``).
+    """
+    collection = collect(paths, allow_missing_env=allow_missing_env)
     errors = collection.errors
     problems = list(collection.problems)
     if collection.nothing_to_plan and not errors:

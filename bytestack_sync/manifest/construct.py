@@ -23,6 +23,7 @@ _TAG = "tag:yaml.org,2002:"
 STR, MAP, SEQ, MERGE = _TAG + "str", _TAG + "map", _TAG + "seq", _TAG + "merge"
 # Aliases can make a small text expand enormously ("billion laughs"); stop early.
 MAX_EXPANDED_VALUES = 2_000_000
+MISSING_VARIABLE = "environment variable {name} is not set"
 
 
 class PosDict(dict[str, Any]):
@@ -192,7 +193,7 @@ class Constructor:
             self._problem(node, result.invalid)
             return text
         for name in result.missing:
-            self._problem(node, f"environment variable {name} is not set")
+            self._problem(node, MISSING_VARIABLE.format(name=name))
         if result.sensitive:
             self.sensitive_values.add(result.value)
             if owner is not None and key is not None:

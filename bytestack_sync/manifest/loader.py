@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from bytestack_sync.errors import ManifestError, NothingToPlanError, Problem
 from bytestack_sync.manifest.build import Identity
+from bytestack_sync.manifest.construct import MISSING_VARIABLE
 from bytestack_sync.manifest.diagnostics import find_key, node_location
 from bytestack_sync.manifest.document import Document, load_document
 from bytestack_sync.manifest.files import SUFFIXES, find_files
@@ -97,10 +98,38 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def collect(paths: Sequence[str], *, environ: Mapping[str, str] | None = None) -> Collection:
-    """Every problem in every file, and the desired state of what is valid."""
+def collect(
+    paths: Sequence[str],
+    *,
+    environ: Mapping[str, str] | None = None,
+    allow_missing_env: bool = False,
+) -> Collection:
+    """Every problem in every file, and the desired state of what is valid.
+
+    ``allow_missing_env`` (for checks where secrets are not at hand, such as a
+    pre-commit hook) reports unset variables as warnings and leaves the values that
+    use them unchecked.
+    """
     with _collector_paused():
-        return _collect(paths, os.environ if environ is None else environ)
+        collection = _collect(paths, os.environ if environ is None else environ)
+    if allow_missing_env:
+        collection.problems = _missing_env_allowed(collection.problems)
+    return collection
+
+
+def _missing_env_allowed(problems: list[Problem]) -> list[Problem]:
+    prefix, suffix = MISSING_VARIABLE.split("{name}")
+    unresolved = {
+        p.location for p in problems if p.message.startswith(prefix) and p.message.endswith(suffix)
+    }
+    kept = []
+    for problem in problems:
+        if problem.location not in unresolved:
+            kept.append(problem)
+        elif problem.message.startswith(prefix):
+            message = problem.message + "; the value that uses it is not checked"
+            kept.append(Problem(problem.location, message, "warning"))
+    return kept
 
 
 def _collect(paths: Sequence[str], env: Mapping[str, str]) -> Collection:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,35 @@ def test_a_secret_never_reaches_the_output(
     captured = capsys.readouterr()
     assert "very-secret-token" not in captured.out + captured.err
     assert "secret.yaml:7:10: url must use https:// (got ftp://)" in captured.err
+
+
+def test_missing_variables_may_be_allowed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bytestack_sync.commands import validate
+
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        VALID.replace("https://hooks.example.com/a", "${secret:BYTESTACK_TEST_UNSET}")
+        + "  - url: ftp://hooks.example.com/b\n",
+        encoding="utf-8",
+    )
+    out, err = io.StringIO(), io.StringIO()
+    assert validate.run([str(path)], out=out, err=err, github=False, verbosity=0) == 1
+    assert err.getvalue().splitlines() == [
+        f"{path}:5:15: warning: schedule '*/5 * * * *' fires 288 times a day, "
+        "more than safety.max_runs_per_day (96)",
+        f"{path}:7:10: environment variable BYTESTACK_TEST_UNSET is not set",
+        f"{path}:7:10: url must be an absolute https:// URL",
+        f"{path}:8:10: url must use https:// (got ftp://)",
+    ]
+    out, err = io.StringIO(), io.StringIO()
+    code = validate.run(
+        [str(path)], out=out, err=err, github=False, verbosity=0, allow_missing_env=True
+    )
+    assert code == 1
+    assert err.getvalue().splitlines()[1:] == [
+        f"{path}:7:10: warning: environment variable BYTESTACK_TEST_UNSET is not set; "
+        "the value that uses it is not checked",
+        f"{path}:8:10: url must use https:// (got ftp://)",
+    ]
