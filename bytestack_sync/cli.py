@@ -120,8 +120,13 @@ PATHS = click.argument("paths", nargs=-1, type=click.Path(), required=True)
 
 @cli.command()
 @PATHS
+@click.option(
+    "--allow-missing-env",
+    is_flag=True,
+    help="Report unset variables as warnings, not errors (for laptops and pre-commit).",
+)
 @common_options
-def validate(paths: tuple[str, ...]) -> int:
+def validate(paths: tuple[str, ...], allow_missing_env: bool) -> int:
     """Check manifests offline: YAML, schema, values, schedules, variables."""
     from bytestack_sync.commands import validate as command
 
@@ -131,6 +136,7 @@ def validate(paths: tuple[str, ...]) -> int:
         err=sys.stderr,
         github=os.environ.get("GITHUB_ACTIONS") == "true",
         verbosity=options().verbosity,
+        allow_missing_env=allow_missing_env,
     )
 
 

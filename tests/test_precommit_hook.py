@@ -67,5 +67,5 @@ def test_hook_passes_a_valid_manifest_and_fails_a_bad_one(user_repo: Path, tmp_p
     _git(user_repo, "add", ".")
     bad = _try_repo(user_repo, tmp_path)
     assert bad.returncode == 1, bad.stdout + bad.stderr
-    assert "bytestack/jobs.yaml:5:" in bad.stdout
+    assert "bytestack/jobs.yaml:6:" in bad.stdout
     assert "6 fields" in bad.stdout

@@ -16,7 +16,6 @@ from typing import TextIO
 
 from bytestack_sync.api.client import Client
 from bytestack_sync.apply import ApplyReport, apply_plan, check_destroy_guard, write_report
-from bytestack_sync.apply.guard import DEFAULT_MAX_DESTROY_PERCENT
 from bytestack_sync.commands.plan import load_desired, open_client, plan_live, read_live, warn
 from bytestack_sync.errors import (
     EXIT_APPLY_FAILED,
@@ -116,13 +115,14 @@ class _Apply:
         with open_client(api_url) as client:
             jobs, webhooks = read_live(client)
             savefile.refuse_if_stale(plan, jobs, webhooks)
+            # Not stale: the live resources are those planned against, so their
+            # values stand in for the ones a saved plan holds only as fingerprints.
+            plan = savefile.reattach_live(plan, jobs, webhooks)
             if plan.empty:
                 self.out.write("No changes to apply.\n")
                 return EXIT_OK
-            # A saved plan does not record the manifest's safety.max_destroy_percent
-            # (yet): the default limit applies.
-            limit = getattr(plan, "max_destroy_percent", None) or DEFAULT_MAX_DESTROY_PERCENT
-            check_destroy_guard(plan, float(limit), force=self.force)
+            render(plan, "text", self.out, color=False)
+            check_destroy_guard(plan, plan.max_destroy_percent, force=self.force)
             return self.execute(plan, client, None)
 
     def execute(self, plan: Plan, client: Client, desired: DesiredState | None) -> int:
