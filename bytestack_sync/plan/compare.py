@@ -1,8 +1,12 @@
 """Semantic comparison of a declared resource with a live one.
 
-Records are first compared through a cheap canonical key (one tuple, ``==``); field
-diffs are computed only for the records whose keys differ. Both go through the same
-per-field comparable form, so "equal keys" and "no diffs" can never disagree.
+Each record has a canonical form, one tuple (stripped prompt, sources as a set,
+"" as None); equal forms are equal records, and a plain ``==`` on them settles
+almost every pair without building anything else. Only a pair whose forms differ
+is compared field by field, semantically (a schedule by what it fires, which
+means parsing it), and only a record that still differs gets field diffs. The
+field values the diffs show are built from the same forms, and both paths use the
+same per-field test, so "same record" and "no diffs" can never disagree.
 """
 
 from __future__ import annotations
@@ -23,16 +27,22 @@ JOB_FIELDS: tuple[str, ...] = contract.JOB_REPLACE_FIELDS + tuple(
 WEBHOOK_FIELDS: tuple[str, ...] = contract.WEBHOOK_REPLACE_FIELDS
 SET_FIELDS = frozenset({"sources", "events"})
 
+# The fields of a form, in its order.
+JOB_FORM: tuple[str, ...] = ("prompt", "sources", "schedule", "status", "webhook_url")
+WEBHOOK_FORM: tuple[str, ...] = ("events",)
+
 Values = Mapping[str, Any]
+Form = tuple[Any, ...]
 
 
 @functools.lru_cache(maxsize=4096)
-def schedule_key(expression: str) -> str:
-    """What a schedule fires, as a string; an unparseable one compares by its text."""
+def schedule_key(expression: str) -> cron.Schedule | tuple[str, str]:
+    """What a schedule fires (a Schedule, whose ``==`` is semantic); an unparseable
+    one compares by its text."""
     try:
-        return "cron:" + cron.parse(expression).canonical
+        return cron.parse(expression)
     except cron.CronError:
-        return "text:" + expression.strip()
+        return ("text", expression.strip())
 
 
 def _comparable(name: str, value: Any) -> Any:
@@ -41,40 +51,60 @@ def _comparable(name: str, value: Any) -> Any:
     return value
 
 
-def _job_values(prompt: str, sources: Any, schedule: str, status: str, url: str | None) -> Values:
+def _job_form(prompt: str, sources: Any, schedule: str, status: str, url: str | None) -> Form:
+    return (contract.normalise_prompt(prompt), frozenset(sources), schedule, status, url or None)
+
+
+def desired_job_form(spec: JobSpec) -> Form:
+    return _job_form(spec.prompt, spec.sources, spec.schedule, spec.status, spec.webhook_url)
+
+
+def live_job_form(job: LiveJob) -> Form:
+    return _job_form(job.prompt, job.sources, job.schedule, job.status, job.webhook_url)
+
+
+def desired_webhook_form(spec: WebhookSpec) -> Form:
+    return (frozenset(spec.events),)
+
+
+def live_webhook_form(hook: LiveWebhook) -> Form:
+    return (frozenset(hook.events),)
+
+
+def form_values(form: Form, names: tuple[str, ...]) -> dict[str, Any]:
+    """A form as field values to show: sets become sorted lists."""
     return {
-        "prompt": contract.normalise_prompt(prompt),
-        "sources": sorted(set(sources)),
-        "schedule": schedule,
-        "status": status,
-        "webhook_url": url or None,
+        name: sorted(value) if isinstance(value, frozenset) else value
+        for name, value in zip(names, form, strict=True)
     }
 
 
 def desired_job_values(spec: JobSpec) -> Values:
     """A job's fields in canonical form: stripped prompt, sorted sources, "" as None."""
-    return _job_values(spec.prompt, spec.sources, spec.schedule, spec.status, spec.webhook_url)
+    return form_values(desired_job_form(spec), JOB_FORM)
 
 
 def live_job_values(job: LiveJob) -> Values:
-    return _job_values(job.prompt, job.sources, job.schedule, job.status, job.webhook_url)
+    return form_values(live_job_form(job), JOB_FORM)
 
 
 def desired_webhook_values(spec: WebhookSpec) -> Values:
-    return {"events": sorted(set(spec.events))}
+    return form_values(desired_webhook_form(spec), WEBHOOK_FORM)
 
 
 def live_webhook_values(hook: LiveWebhook) -> Values:
-    return {"events": sorted(set(hook.events))}
+    return form_values(live_webhook_form(hook), WEBHOOK_FORM)
 
 
-def record_key(values: Values, fields: tuple[str, ...]) -> tuple[Any, ...]:
-    """The cheap comparison key: equal keys mean semantically equal records."""
-    return tuple(_freeze(_comparable(f, values[f])) for f in fields)
+def same_field(name: str, old: Values, new: Values) -> bool:
+    """Whether a field holds the same thing on both sides; equal values need no parsing."""
+    before, after = old[name], new[name]
+    return bool(before == after or _comparable(name, before) == _comparable(name, after))
 
 
-def _freeze(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
+def same_record(old: Values, new: Values, fields: tuple[str, ...]) -> bool:
+    """Whether two records are semantically equal, field by field."""
+    return all(same_field(f, old, new) for f in fields)
 
 
 def is_sensitive(
@@ -100,11 +130,7 @@ def field_diffs(
     for name in fields:
         before = old[name] if old is not None else None
         after = new[name] if new is not None else None
-        if (
-            old is not None
-            and new is not None
-            and record_key(old, (name,)) == record_key(new, (name,))
-        ):
+        if old is not None and new is not None and same_field(name, old, new):
             continue
         if before is None and after is None:
             continue  # a create or delete shows only the fields that hold a value

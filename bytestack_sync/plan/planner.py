@@ -8,7 +8,9 @@ matches it. Nothing here does I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -45,6 +47,8 @@ class _Kind(Generic[S, L]):
     replace_fields: tuple[str, ...]
     spec_key: Callable[[S], str]
     live_key: Callable[[L], str]
+    spec_form: Callable[[S], compare.Form]
+    live_form: Callable[[L], compare.Form]
     spec_values: Callable[[S], compare.Values]
     live_values: Callable[[L], compare.Values]
     ignored: Callable[[IgnoreRules, str], bool]
@@ -54,12 +58,14 @@ class _Kind(Generic[S, L]):
 JOBS: _Kind[JobSpec, LiveJob] = _Kind(
     "job", "name", compare.JOB_FIELDS, contract.JOB_REPLACE_FIELDS,
     lambda s: s.name, lambda j: j.name,
+    compare.desired_job_form, compare.live_job_form,
     compare.desired_job_values, compare.live_job_values,
     IgnoreRules.ignores_job, pausable=True,
 )  # fmt: skip
 WEBHOOKS: _Kind[WebhookSpec, LiveWebhook] = _Kind(
     "webhook", "url", compare.WEBHOOK_FIELDS, contract.WEBHOOK_REPLACE_FIELDS,
     lambda s: s.url, lambda w: w.url,
+    compare.desired_webhook_form, compare.live_webhook_form,
     compare.desired_webhook_values, compare.live_webhook_values,
     IgnoreRules.ignores_webhook, pausable=False,
 )  # fmt: skip
@@ -100,10 +106,15 @@ def make_plan(
     delete or replace, and ``UsageError`` for a malformed target.
     """
     draft = _Draft(desired.sensitive_values, parse_targets(targets))
-    _reconcile(JOBS, desired.jobs, live_jobs, desired, draft)
-    _reconcile(WEBHOOKS, desired.webhooks, live_webhooks, desired, draft)
-    if draft.refusals:
-        raise ProtectedResourceError("\n".join(draft.refusals))
+    with _collector_paused():
+        _reconcile(JOBS, desired.jobs, live_jobs, desired, draft)
+        _reconcile(WEBHOOKS, desired.webhooks, live_webhooks, desired, draft)
+        if draft.refusals:
+            raise ProtectedResourceError("\n".join(draft.refusals))
+        return _finish(desired, draft, targets)
+
+
+def _finish(desired: DesiredState, draft: _Draft, targets: Sequence[str]) -> Plan:
     templates = template_index(desired)
     codec = SecretCodec(desired.sensitive_values, templates)
     return Plan(
@@ -121,6 +132,23 @@ def make_plan(
     )
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while resources are compared.
+
+    The planner makes a few small objects per resource, with no cycles among them;
+    right after thousands of live resources were read, those allocations would
+    trigger a full collection that re-scans the whole heap and finds nothing to free.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _reconcile(
     kind: _Kind[S, L],
     specs: Sequence[S],
@@ -133,8 +161,8 @@ def _reconcile(
         key = kind.spec_key(spec)
         found = index.pop(key, [])
         draft.managed += len(found)
-        if draft.scope.includes(kind.resource, key):
-            _reconcile_declared(kind, spec, found, draft)
+        if draft.scope.everything or draft.scope.includes(kind.resource, key):
+            _reconcile_declared(kind, spec, key, found, draft)
     for key in sorted(index):
         if not kind.ignored(desired.ignore, key):
             _prune(kind, key, index[key], desired.prune, draft)
@@ -143,30 +171,45 @@ def _reconcile(
 def _index_live(kind: _Kind[S, L], lives: Sequence[L]) -> dict[str, list[L]]:
     """Live resources by identity, oldest first (unknown creation times count as newest)."""
     index: dict[str, list[L]] = {}
-    for live in sorted(lives, key=lambda x: (x.created_at is None, x.created_at or "", x.id)):
+    for live in lives:
         index.setdefault(kind.live_key(live), []).append(live)
+    # Only duplicates need an order; sorting every group would cost a key per resource.
+    for group in index.values():
+        if len(group) > 1:
+            group.sort(key=lambda x: (x.created_at is None, x.created_at or "", x.id))
     return index
 
 
-def _reconcile_declared(kind: _Kind[S, L], spec: S, found: list[L], draft: _Draft) -> None:
-    key = kind.spec_key(spec)
+def _reconcile_declared(
+    kind: _Kind[S, L], spec: S, key: str, found: list[L], draft: _Draft
+) -> None:
     display = draft.display(key, kind.key_field in spec.sensitive)
-    want = kind.spec_values(spec)
     if not found:
         draft.declared.append(f"{kind.resource}:{display}")
-        draft.changes.append(_create(kind, spec, want, display != key, draft))
+        draft.changes.append(_create(kind, spec, kind.spec_values(spec), display != key, draft))
         return
-    want_key = compare.record_key(want, kind.fields)
-    match = next(
-        (x for x in found if compare.record_key(kind.live_values(x), kind.fields) == want_key),
-        None,
-    )
+    match = _first_match(kind, spec, found)
     keeper = match if match is not None else found[0]
     for live in found:
         draft.track(kind.resource, live, display)
-    _delete_duplicates(kind, spec, found, keeper, match is not None, draft)
+    if len(found) > 1:
+        _delete_duplicates(kind, spec, found, keeper, match is not None, draft)
     if match is None:
-        draft.changes.append(_modify(kind, spec, keeper, want, draft))
+        draft.changes.append(_modify(kind, spec, keeper, kind.spec_values(spec), draft))
+
+
+def _first_match(kind: _Kind[S, L], spec: S, found: list[L]) -> L | None:
+    """The first live resource semantically equal to ``spec``: equal forms settle it
+    at once; the field-by-field comparison runs only for a pair whose forms differ."""
+    form = kind.spec_form(spec)
+    want: compare.Values | None = None
+    for live in found:
+        if kind.live_form(live) == form:
+            return live
+        want = want if want is not None else kind.spec_values(spec)
+        if compare.same_record(kind.live_values(live), want, kind.fields):
+            return live
+    return None
 
 
 def _create(
@@ -227,8 +270,6 @@ def _modify(kind: _Kind[S, L], spec: S, live: L, want: compare.Values, draft: _D
 def _delete_duplicates(
     kind: _Kind[S, L], spec: S, found: list[L], keeper: L, matched: bool, draft: _Draft
 ) -> None:
-    if len(found) < 2:
-        return
     key = kind.spec_key(spec)
     key_sensitive = kind.key_field in spec.sensitive
     address = f"{kind.resource}:{draft.display(key, key_sensitive)}"

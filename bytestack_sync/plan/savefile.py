@@ -28,7 +28,9 @@ from bytestack_sync.plan.savecodec import SecretResolver, decode_change, encode_
 from bytestack_sync.secrets import sensitive_display
 
 FORMAT = "bytestack-sync-plan"
-FORMAT_VERSION = 1
+# 2: live fingerprints and the manifest digest hash compact JSON rows (a plan from
+# format 1 would be refused as stale anyway; the version makes the reason plain).
+FORMAT_VERSION = 2
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:

@@ -23,6 +23,7 @@ from bytestack_sync.plan.plan import Plan
 from bytestack_sync.plan.planner import make_plan
 from bytestack_sync.plan.savefile import (
     FORMAT,
+    FORMAT_VERSION,
     read_plan,
     reattach_live,
     refuse_if_stale,
@@ -103,7 +104,7 @@ def test_saved_plan_holds_no_secret(saved: Path) -> None:
     for secret in (CANARY, ROTATED, SECRET_HOOK, b"canary", b"rotated-old", b"registered-e5c0"):
         assert (secret if isinstance(secret, bytes) else secret.encode()) not in raw
     document = json.loads(raw)
-    assert document["format"] == FORMAT and document["format_version"] == 1
+    assert document["format"] == FORMAT and document["format_version"] == FORMAT_VERSION
     assert document["tool_version"] and document["created_at"].endswith("Z")
     assert document["max_destroy_percent"] == 60
     assert b"${secret:HOOK}" in raw and b"${secret:REGISTERED}" in raw
@@ -221,8 +222,10 @@ def test_changed_or_missing_secret_is_refused(
         pytest.param('[1, 2]', "not a saved plan", id="not-an-object"),
         pytest.param(json.dumps({"format": FORMAT, "format_version": 99}), "format 99",
                      id="future-format"),
-        pytest.param(json.dumps({"format": FORMAT, "format_version": 1}), "missing 'changes'",
-                     id="truncated"),
+        pytest.param(json.dumps({"format": FORMAT, "format_version": 1}), "format 1",
+                     id="format-1-digests"),
+        pytest.param(json.dumps({"format": FORMAT, "format_version": FORMAT_VERSION}),
+                     "missing 'changes'", id="truncated"),
     ],
 )  # fmt: skip
 def test_corrupt_or_foreign_files(tmp_path: Path, content: str, message: str) -> None:
