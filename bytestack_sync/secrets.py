@@ -25,29 +25,43 @@ def sensitive_display(value: str) -> str:
     return f"(sensitive, sha256:{fingerprint(value)})"
 
 
+def _spellings(secret: str) -> set[str]:
+    """The ways a secret may be written inside other text: as is, JSON-escaped (an API
+    error echoing a request body), repr-escaped (an exception message) and URL-encoded."""
+    import json
+    from urllib.parse import quote
+
+    return {secret, json.dumps(secret)[1:-1], repr(secret)[1:-1], quote(secret, safe="")}
+
+
 class Redactor:
     """Replaces every known secret in a text by its sensitive display. Thread-safe."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
-        self._secrets: tuple[str, ...] = ()
+        self._displays: dict[str, str] = {}
+        self._order: tuple[str, ...] = ()
         self.add(*secrets)
 
     def add(self, *secrets: str) -> None:
         with self._lock:
-            merged = set(self._secrets)
-            merged.update(s for s in secrets if s and len(s) >= MIN_REDACT_LENGTH)
+            for secret in secrets:
+                if not secret or len(secret) < MIN_REDACT_LENGTH:
+                    continue
+                display = sensitive_display(secret)
+                for spelling in _spellings(secret):
+                    self._displays.setdefault(spelling, display)
             # Longest first, so a secret that contains another is scrubbed whole.
-            self._secrets = tuple(sorted(merged, key=len, reverse=True))
+            self._order = tuple(sorted(self._displays, key=len, reverse=True))
 
     def __call__(self, text: str) -> str:
-        for secret in self._secrets:
-            if secret in text:
-                text = text.replace(secret, sensitive_display(secret))
+        for spelling in self._order:
+            if spelling in text:
+                text = text.replace(spelling, self._displays[spelling])
         return text
 
     def __repr__(self) -> str:
-        return f"Redactor({len(self._secrets)} secrets)"
+        return f"Redactor({len(self._order)} spellings)"
 
 
 # The process-wide redactor the CLI's output streams and log handler consult.
