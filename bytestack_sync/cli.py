@@ -253,7 +253,7 @@ def apply(
         force=force,
         out=sys.stdout,
         err=sys.stderr,
-        color=use_color(opts, sys.stderr),
+        color=use_color(opts, sys.stdout),
         interactive=sys.stdin.isatty() and sys.stderr.isatty(),
         verbosity=opts.verbosity,
     )
@@ -277,7 +277,7 @@ def init(directory: str) -> int:
     """Write a commented starter manifest into DIRECTORY."""
     from bytestack_sync.commands import init as command
 
-    return command.run(directory, out=sys.stdout)
+    return command.run(directory, out=sys.stdout, verbosity=options().verbosity)
 
 
 @cli.group()
@@ -288,7 +288,13 @@ def emulator() -> None:
 
 @emulator.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=8787, show_default=True, help="0 picks a free port.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8787,
+    show_default=True,
+    help="0 picks a free port.",
+)
 @click.option(
     "--state", type=click.Path(dir_okay=False), help="SQLite file (in memory if omitted)."
 )

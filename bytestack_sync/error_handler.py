@@ -85,19 +85,38 @@ def _print_traceback() -> None:
     traceback.print_exc(file=sys.stderr)
 
 
+def _expected_message(exc: Exception) -> str | None:
+    """The one-line message for an expected failure, or None for a bug."""
+    import sqlite3
+
+    from bytestack_sync.api.errors import ApiError
+    from bytestack_sync.errors import BytestackSyncError, ManifestError
+
+    if isinstance(exc, ManifestError):
+        # One `file:line:col: message` line per problem, as `validate` prints them,
+        # so editors and CI problem matchers read plan and apply output alike.
+        lines = [str(p) for p in exc.problems]
+        errors = sum(1 for p in exc.problems if p.severity == "error")
+        noun = "error" if errors == 1 else "errors"
+        return "\n".join([*lines, f"error: invalid manifests ({errors} {noun})"])
+    if isinstance(exc, (BytestackSyncError, ApiError)):
+        return f"error: {exc}"
+    if isinstance(exc, OSError):
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"error: {exc.strerror or exc}{where}"
+    if isinstance(exc, sqlite3.Error):
+        return f"error: the local emulator's state file cannot be used: {exc}"
+    return None
+
+
 def _exit_code_for(exc: Exception, debug: bool) -> int:
     """Map an exception escaping a command to one message and an exit code."""
-    from bytestack_sync.api.errors import ApiError
-    from bytestack_sync.errors import BytestackSyncError
-
     if debug:
         _print_traceback()
-    if isinstance(exc, BytestackSyncError):
-        _say(f"error: {exc}")
-        return exc.exit_code
-    if isinstance(exc, ApiError):
-        _say(f"error: {exc}")
-        return EXIT_ERROR
+    message = _expected_message(exc)
+    if message is not None:
+        _say(message)
+        return int(getattr(exc, "exit_code", EXIT_ERROR))
     hint = "" if debug else " (run with --debug for a traceback)"
     _say(f"unexpected error: {type(exc).__name__}: {exc}{hint}")
     return EXIT_ERROR

@@ -10,29 +10,43 @@ import pytest
 from bytestack_sync import cli
 
 
-def test_init_writes_a_valid_starter(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_init_writes_a_valid_starter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
     target = tmp_path / "jobs"
     assert cli.main(["init", str(target)]) == 0
     manifest = (target / "bytestack.yaml").read_text(encoding="utf-8")
     assert manifest.startswith("# yaml-language-server: $schema=./bytestack.schema.json")
     schema = json.loads((target / "bytestack.schema.json").read_text(encoding="utf-8"))
     assert schema["type"] == "object"
-    assert (target / ".gitignore").read_text(encoding="utf-8") == ".bytestack/\n"
+    # The line goes where local state lives: the working directory.
+    assert (tmp_path / ".gitignore").read_text(encoding="utf-8") == ".bytestack/\n"
+    assert not (target / ".gitignore").exists()
     capsys.readouterr()
     assert cli.main(["validate", str(target)]) == 0
     assert "1 file, 1 job, 0 webhooks: valid" in capsys.readouterr().out
 
 
-def test_init_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_init_refuses_to_overwrite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "bytestack.yaml").write_text("mine\n", encoding="utf-8")
     assert cli.main(["init", str(tmp_path)]) == 1
     assert "refusing to overwrite" in capsys.readouterr().err
     assert (tmp_path / "bytestack.yaml").read_text(encoding="utf-8") == "mine\n"
 
 
-def test_init_keeps_an_existing_gitignore(tmp_path: Path) -> None:
+def test_init_keeps_an_existing_gitignore(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
     (tmp_path / ".gitignore").write_text("*.pyc", encoding="utf-8")
-    assert cli.main(["init", str(tmp_path)]) == 0
+    assert cli.main(["-q", "init", "jobs"]) == 0
+    assert (tmp_path / ".gitignore").read_text(encoding="utf-8") == "*.pyc\n.bytestack/\n"
+    assert capsys.readouterr().out == ""  # -q: nothing but errors
+    assert cli.main(["init", "more"]) == 0
     assert (tmp_path / ".gitignore").read_text(encoding="utf-8") == "*.pyc\n.bytestack/\n"
 
 

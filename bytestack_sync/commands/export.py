@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from bytestack_sync.connect import connect
+from bytestack_sync.commands.plan import open_client
 from bytestack_sync.errors import EXIT_OK
 from bytestack_sync.export import export_manifest
 from bytestack_sync.plan.savefile import write_text_atomic
@@ -12,7 +12,7 @@ from bytestack_sync.plan.savefile import write_text_atomic
 
 def run(*, api_url: str, out_file: str | None, out: TextIO) -> int:
     """Read the live lists (list endpoints only) and write them as one manifest."""
-    with connect(api_url) as client:
+    with open_client(api_url) as client:
         jobs = client.jobs.list()
         webhooks = client.webhooks.list()
     text = export_manifest(jobs, webhooks)

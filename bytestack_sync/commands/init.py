@@ -51,9 +51,8 @@ jobs:
 """
 
 
-def _gitignore(directory: Path) -> bool:
-    """Add the local-state line to DIR/.gitignore unless present; True when written."""
-    path = directory / ".gitignore"
+def _gitignore(path: Path) -> bool:
+    """Add the local-state line to this .gitignore unless present; True when written."""
     existing = path.read_text(encoding="utf-8") if path.exists() else ""
     if GITIGNORE_LINE in existing.splitlines():
         return False
@@ -70,7 +69,9 @@ def _schema_text() -> str:
     return buffer.getvalue()
 
 
-def run(directory: str, *, out: TextIO) -> int:
+def run(directory: str, *, out: TextIO, verbosity: int = 0) -> int:
+    """Write the starter; the .gitignore line goes where `--api-url local` keeps its
+    state: the working directory, which is where the commands run."""
     root = Path(directory)
     manifest = root / MANIFEST_NAME
     if manifest.exists():
@@ -78,8 +79,10 @@ def run(directory: str, *, out: TextIO) -> int:
     root.mkdir(parents=True, exist_ok=True)
     manifest.write_text(STARTER, encoding="utf-8")
     (root / SCHEMA_NAME).write_text(_schema_text(), encoding="utf-8")
-    out.write(f"wrote {manifest} and {root / SCHEMA_NAME}\n")
-    if _gitignore(root):
-        out.write(f"added {GITIGNORE_LINE} to {root / '.gitignore'}\n")
-    out.write(f"next: bytestack-sync validate {directory}\n")
+    lines = [f"wrote {manifest} and {root / SCHEMA_NAME}"]
+    if _gitignore(Path(".gitignore")):
+        lines.append(f"added {GITIGNORE_LINE} to .gitignore (local emulator state)")
+    lines.append(f"next: bytestack-sync validate {directory}")
+    if verbosity >= 0:
+        out.write("\n".join(lines) + "\n")
     return 0

@@ -1,0 +1,79 @@
+"""One clear message and the right exit code for every expected failure; no traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bytestack_sync import cli
+
+BAD = """\
+version: 1
+jobs:
+  - name: a
+    prompt: p
+    sources: [x]
+    schedule: "0 8 * * * *"
+  - name: b
+    prompt: "  "
+    sources: [x]
+    schedule: "@daily"
+"""
+GOOD = 'version: 1\njobs:\n  - {name: a, prompt: p, sources: [x], schedule: "@daily"}\n'
+
+
+def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = cli.main(argv)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return code, err
+
+
+def test_plan_prints_manifest_problems_like_validate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(BAD, encoding="utf-8")
+    code, err = _run(["--api-url", f"local:{tmp_path / 's.db'}", "plan", str(manifest)], capsys)
+    assert code == 1
+    lines = err.splitlines()
+    assert lines[0].startswith(f"{manifest}:6:15: invalid schedule")
+    assert lines[1].startswith(f"{manifest}:8:13: prompt must be")
+    assert lines[-1] == "error: invalid manifests (2 errors)"
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["init", "{tmp}/afile/sub"], "error: Not a directory"),
+        (["--api-url", "local:{tmp}", "plan", "{tmp}/m.yaml"], "state file cannot be used"),
+        (["--api-url", "local:{tmp}/afile/x.db", "plan", "{tmp}/m.yaml"], "error: "),
+        (["--api-url", "local:{tmp}/s.db", "export", "--out", "{tmp}/afile/x.yaml"], "error: "),
+    ],
+)
+def test_file_system_failures_are_expected_errors(
+    argv: list[str], expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "afile").write_text("", encoding="utf-8")
+    (tmp_path / "m.yaml").write_text(GOOD, encoding="utf-8")
+    code, err = _run([a.format(tmp=tmp_path) for a in argv], capsys)
+    assert code == 1
+    assert expected in err
+    assert "unexpected error" not in err
+
+
+def test_a_bug_says_unexpected_and_hints_at_debug(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bytestack_sync.commands import schema
+
+    def broken(**_: object) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(schema, "run", broken)
+    code, err = _run(["schema"], capsys)
+    assert code == 1
+    assert err.strip() == "unexpected error: RuntimeError: boom (run with --debug for a traceback)"
+    assert cli.main(["--debug", "schema"]) == 1
+    assert "Traceback" in capsys.readouterr().err
