@@ -51,10 +51,6 @@ def _comparable(name: str, value: Any) -> Any:
     return value
 
 
-def _job_form(prompt: str, sources: Any, schedule: str, status: str, url: str | None) -> Form:
-    return (contract.normalise_prompt(prompt), frozenset(sources), schedule, status, url or None)
-
-
 def desired_job_form(spec: JobSpec) -> Form:
     return _job_form(spec.prompt, spec.sources, spec.schedule, spec.status, spec.webhook_url)
 
@@ -63,12 +59,32 @@ def live_job_form(job: LiveJob) -> Form:
     return _job_form(job.prompt, job.sources, job.schedule, job.status, job.webhook_url)
 
 
+def _job_form(prompt: str, sources: Any, schedule: str, status: str, url: str | None) -> Form:
+    return (contract.normalise_prompt(prompt), frozenset(sources), schedule, status, url or None)
+
+
+def same_job_form(spec: JobSpec, job: LiveJob) -> bool:
+    """``desired_job_form(spec) == live_job_form(job)`` without building either: the
+    planner asks once per declared job, and the cheapest fields go first."""
+    return (
+        job.schedule == spec.schedule
+        and job.status == spec.status
+        and (job.webhook_url or None) == (spec.webhook_url or None)
+        and contract.normalise_prompt(job.prompt) == contract.normalise_prompt(spec.prompt)
+        and frozenset(job.sources) == frozenset(spec.sources)
+    )
+
+
 def desired_webhook_form(spec: WebhookSpec) -> Form:
     return (frozenset(spec.events),)
 
 
 def live_webhook_form(hook: LiveWebhook) -> Form:
     return (frozenset(hook.events),)
+
+
+def same_webhook_form(spec: WebhookSpec, hook: LiveWebhook) -> bool:
+    return frozenset(hook.events) == frozenset(spec.events)
 
 
 def form_values(form: Form, names: tuple[str, ...]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import operator
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,24 +46,58 @@ def live_digest(live: LiveJob | LiveWebhook) -> str:
     writes: neither means that someone changed the resource. The rest is hashed as
     one flat JSON list in field order, sets sorted.
     """
-    layout = _layout(type(live))
-    values = list(layout.read(live))
-    for i in layout.sets:
-        values[i] = sorted(values[i])
-    return _json_digest(values)
-
-
-@dataclass(frozen=True)
-class _Layout:
-    read: Callable[[Any], tuple[Any, ...]]
-    sets: tuple[int, ...]
+    return live_digester(type(live))(live)
 
 
 @functools.cache
-def _layout(model: type[LiveJob | LiveWebhook]) -> _Layout:
+def live_digester(model: type[LiveJob] | type[LiveWebhook]) -> Callable[[Any], str]:
+    """``live_digest`` for one model, with its field layout worked out once."""
     names = [n for n in model.model_fields if n not in _VOLATILE]
+    read = operator.attrgetter(*names)
     sets = tuple(i for i, n in enumerate(names) if n in SET_FIELDS)
-    return _Layout(operator.attrgetter(*names), sets)
+    sha256 = hashlib.sha256
+
+    def digest(live: Any) -> str:
+        values = list(read(live))
+        for i in sets:
+            values[i] = sorted(values[i])
+        return sha256(to_json(values)).hexdigest()
+
+    return digest
+
+
+class LiveFingerprints(Mapping[str, str]):
+    """``{live id: live_digest(live)}`` for every live resource a plan relies on.
+
+    Only a saved plan reads the digests (``apply FILE`` compares them with a fresh
+    read), so they are worked out, all at once, the first time one is read: showing
+    a plan or applying it directly never pays for them. The ids are known from the
+    start, and live models are frozen, so a late digest is of the resource as read.
+    """
+
+    def __init__(self, lives: Iterable[LiveJob | LiveWebhook] = ()) -> None:
+        self._lives = {live.id: live for live in lives}
+        self._digests: dict[str, str] | None = None
+
+    def _all(self) -> dict[str, str]:
+        if self._digests is None:
+            self._digests = {key: live_digest(live) for key, live in self._lives.items()}
+        return self._digests
+
+    def __getitem__(self, key: str) -> str:
+        return self._all()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lives)
+
+    def __len__(self) -> int:
+        return len(self._lives)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._lives
+
+    def __repr__(self) -> str:
+        return repr(self._all())
 
 
 def template_index(desired: DesiredState) -> dict[str, str]:

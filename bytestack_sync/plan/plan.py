@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bytestack_sync.model import SafetySettings
@@ -22,7 +23,7 @@ class Plan:
     changes: tuple[Change, ...] = ()
     warnings: tuple[str, ...] = ()
     managed_count: int = 0
-    live_fingerprints: dict[str, str] = field(default_factory=dict)
+    live_fingerprints: Mapping[str, str] = field(default_factory=dict)
     declared: tuple[str, ...] = ()
     manifest_digest: str = ""
     targets: tuple[str, ...] = ()

@@ -9,6 +9,7 @@ matches it. Nothing here does I/O.
 from __future__ import annotations
 
 import gc
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +29,12 @@ from bytestack_sync.plan.changes import (
     ResourceType,
     Update,
 )
-from bytestack_sync.plan.digest import SecretCodec, live_digest, manifest_digest, template_index
+from bytestack_sync.plan.digest import (
+    LiveFingerprints,
+    SecretCodec,
+    manifest_digest,
+    template_index,
+)
 from bytestack_sync.plan.plan import Plan
 from bytestack_sync.plan.targets import Targets, parse_targets
 from bytestack_sync.secrets import sensitive_display
@@ -47,8 +53,7 @@ class _Kind(Generic[S, L]):
     replace_fields: tuple[str, ...]
     spec_key: Callable[[S], str]
     live_key: Callable[[L], str]
-    spec_form: Callable[[S], compare.Form]
-    live_form: Callable[[L], compare.Form]
+    same_form: Callable[[S, L], bool]
     spec_values: Callable[[S], compare.Values]
     live_values: Callable[[L], compare.Values]
     ignored: Callable[[IgnoreRules, str], bool]
@@ -57,15 +62,15 @@ class _Kind(Generic[S, L]):
 
 JOBS: _Kind[JobSpec, LiveJob] = _Kind(
     "job", "name", compare.JOB_FIELDS, contract.JOB_REPLACE_FIELDS,
-    lambda s: s.name, lambda j: j.name,
-    compare.desired_job_form, compare.live_job_form,
+    operator.attrgetter("name"), operator.attrgetter("name"),
+    compare.same_job_form,
     compare.desired_job_values, compare.live_job_values,
     IgnoreRules.ignores_job, pausable=True,
 )  # fmt: skip
 WEBHOOKS: _Kind[WebhookSpec, LiveWebhook] = _Kind(
     "webhook", "url", compare.WEBHOOK_FIELDS, contract.WEBHOOK_REPLACE_FIELDS,
-    lambda s: s.url, lambda w: w.url,
-    compare.desired_webhook_form, compare.live_webhook_form,
+    operator.attrgetter("url"), operator.attrgetter("url"),
+    compare.same_webhook_form,
     compare.desired_webhook_values, compare.live_webhook_values,
     IgnoreRules.ignores_webhook, pausable=False,
 )  # fmt: skip
@@ -81,16 +86,18 @@ class _Draft:
     warnings: list[str] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)
     managed: int = 0
-    fingerprints: dict[str, str] = field(default_factory=dict)
+    tracked: list[LiveJob | LiveWebhook] = field(default_factory=list)
     addresses: dict[str, str] = field(default_factory=dict)
     declared: list[str] = field(default_factory=list)
 
     def display(self, key: str, sensitive: bool = False) -> str:
         return sensitive_display(key) if sensitive or key in self.secrets else key
 
-    def track(self, resource: ResourceType, live: LiveJob | LiveWebhook, display: str) -> None:
-        self.fingerprints[live.id] = live_digest(live)
-        self.addresses[live.id] = f"{resource}:{display}"
+    def track(self, lives: Sequence[LiveJob | LiveWebhook], address: str) -> None:
+        """Note the live resources the plan relies on, for the stale check."""
+        self.tracked.extend(lives)
+        for live in lives:
+            self.addresses[live.id] = address
 
 
 def make_plan(
@@ -121,7 +128,7 @@ def _finish(desired: DesiredState, draft: _Draft, targets: Sequence[str]) -> Pla
         changes=tuple(sorted(draft.changes, key=lambda c: c.sort_key)),
         warnings=tuple(draft.warnings),
         managed_count=draft.managed,
-        live_fingerprints=draft.fingerprints,
+        live_fingerprints=LiveFingerprints(draft.tracked),
         declared=tuple(sorted(draft.declared)),
         manifest_digest=manifest_digest(desired, codec),
         targets=tuple(targets),
@@ -157,11 +164,12 @@ def _reconcile(
     draft: _Draft,
 ) -> None:
     index = _index_live(kind, lives)
+    everything = draft.scope.everything
     for spec in specs:
         key = kind.spec_key(spec)
         found = index.pop(key, [])
         draft.managed += len(found)
-        if draft.scope.everything or draft.scope.includes(kind.resource, key):
+        if everything or draft.scope.includes(kind.resource, key):
             _reconcile_declared(kind, spec, key, found, draft)
     for key in sorted(index):
         if not kind.ignored(desired.ignore, key):
@@ -190,8 +198,7 @@ def _reconcile_declared(
         return
     match = _first_match(kind, spec, found)
     keeper = match if match is not None else found[0]
-    for live in found:
-        draft.track(kind.resource, live, display)
+    draft.track(found, f"{kind.resource}:{display}")
     if len(found) > 1:
         _delete_duplicates(kind, spec, found, keeper, match is not None, draft)
     if match is None:
@@ -201,10 +208,9 @@ def _reconcile_declared(
 def _first_match(kind: _Kind[S, L], spec: S, found: list[L]) -> L | None:
     """The first live resource semantically equal to ``spec``: equal forms settle it
     at once; the field-by-field comparison runs only for a pair whose forms differ."""
-    form = kind.spec_form(spec)
     want: compare.Values | None = None
     for live in found:
-        if kind.live_form(live) == form:
+        if kind.same_form(spec, live):
             return live
         want = want if want is not None else kind.spec_values(spec)
         if compare.same_record(kind.live_values(live), want, kind.fields):
@@ -323,8 +329,8 @@ def _prune(kind: _Kind[S, L], key: str, found: list[L], mode: PruneMode, draft: 
     draft.managed += len(found)
     if not in_scope:
         return
+    draft.track(found, f"{kind.resource}:{display}")
     for live in found:
-        draft.track(kind.resource, live, display)
         reason = f"not declared in any manifest (prune: {mode.value})"
         if mode is PruneMode.DELETE:
             draft.changes.append(_delete(kind, live, reason, draft))

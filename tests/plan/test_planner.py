@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable
 from typing import Any
@@ -443,3 +444,32 @@ def test_replace_of_a_paused_job_says_it_is_paused_after(
     (change,) = make_plan(desired, [live_job(status=status)], []).changes
     assert len(change.notes) == notes
     assert ("paused right after" in change.notes[-1]) is (status == "paused")
+
+
+def test_first_semantic_match_is_kept_over_a_later_exact_one(
+    job_spec: JobBuilder, live_job: LiveBuilder
+) -> None:
+    # Oldest first: the older job fires the same, though spelled otherwise.
+    older = live_job(id="job_a", schedule="0 8 * * 0-6", created_at="2024-01-01T00:00:00Z")
+    newer = live_job(id="job_b", created_at="2024-02-01T00:00:00Z")
+    plan = make_plan(DesiredState(jobs=(job_spec(),)), [newer, older], [])
+    (delete,) = plan.changes
+    assert isinstance(delete, Delete) and delete.live_id == "job_b"
+    assert "keeping job_a (it matches the manifest)" in delete.reason
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_collector_state_is_restored(
+    job_spec: JobBuilder, live_job: LiveBuilder, enabled: bool
+) -> None:
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        make_plan(DesiredState(jobs=(job_spec(),)), [live_job()], [])
+        assert gc.isenabled() is enabled
+        protected = job_spec(protect=True, prompt="Other?")
+        with pytest.raises(ProtectedResourceError):
+            make_plan(DesiredState(jobs=(protected,)), [live_job()], [])
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
