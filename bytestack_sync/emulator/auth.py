@@ -56,6 +56,10 @@ def split_key_spec(text: str) -> tuple[str, str, str]:
 def parse_key_spec(text: str, position: int = 1) -> KeySpec:
     """Parse ``KEY:WORKSPACE[:ro|:unpaid]``; an error names the position, never the key."""
     key, workspace, flag = split_key_spec(text)
+    last = text.rpartition(":")[2]
+    if last.lower() in _FLAGS and last not in _FLAGS:
+        # "k:ws:RO" would otherwise be read as key "k:ws" in workspace "RO", writable.
+        raise ValueError(f"key #{position}: the flag must be written {last.lower()!r}")
     if ":" not in text or not key.strip() or key != key.strip():
         raise ValueError(f"key #{position} is not of the form {KEY_SPEC_FORMAT}")
     if not _WORKSPACE.match(workspace):

@@ -112,7 +112,17 @@ def test_key_specs_parse(spec: str, expected: tuple[str, bool, bool]) -> None:
 
 
 @pytest.mark.parametrize(
-    "spec", ["", "sk-nows", ":ws", "sk-abc:", "sk-abc:bad workspace", " sk-abc:ws"]
+    "spec",
+    [
+        "",
+        "sk-nows",
+        ":ws",
+        "sk-abc:",
+        "sk-abc:bad workspace",
+        " sk-abc:ws",
+        "sk-abc:ws:RO",  # not silently a writable key in workspace "RO"
+        "sk-abc:ws:Unpaid",
+    ],
 )
 def test_bad_key_specs_are_refused_without_echoing_the_key(spec: str) -> None:
     with pytest.raises(ValueError) as raised:

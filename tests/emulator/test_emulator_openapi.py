@@ -173,7 +173,9 @@ def send(
     for name, value in params.items():
         if f"{{{name}}}" in url:
             value = _fresh_id(client, name) if value == EXISTING else value
-            url = url.replace(f"{{{name}}}", quote(value, safe=""))
+            # "." and ".." would be normalised away by the client as path segments.
+            segment = quote(value, safe="").replace(".", "%2E")
+            url = url.replace(f"{{{name}}}", segment)
         elif value is not None:
             query[name] = value
     headers = {
