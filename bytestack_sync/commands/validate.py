@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from bytestack_sync.errors import EXIT_ERROR, EXIT_OK, Problem
 from bytestack_sync.manifest import collect
 from bytestack_sync.manifest.loader import Collection
-from bytestack_sync.model import Location
+from bytestack_sync.model import JobSpec, Location
+from bytestack_sync.secrets import REDACTOR, sensitive_display
 
 
 def run(
@@ -25,6 +26,8 @@ def run(
     ``allow_missing_env`` turns unset variables into warnings (see ``collect``).
     """
     collection = collect(paths, allow_missing_env=allow_missing_env)
+    # Before anything prints: the streams scrub what the registry knows, even short values.
+    REDACTOR.add(*collection.desired.sensitive_values)
     errors = collection.errors
     problems = list(collection.problems)
     if collection.nothing_to_plan and not errors:
@@ -61,7 +64,14 @@ def _verbose(collection: Collection, err: TextIO) -> None:
     for file in collection.files:
         err.write(f"read {file}\n")
     for job in collection.desired.jobs:
-        err.write(f"job {job.name!r}: {job.schedule} ({', '.join(sorted(job.sources))})\n")
+        name = _shown(job, "name", job.name, repr)
+        schedule = _shown(job, "schedule", job.schedule, str)
+        err.write(f"job {name}: {schedule} ({', '.join(sorted(job.sources))})\n")
+
+
+def _shown(job: JobSpec, field: str, value: str, plain: Callable[[str], str]) -> str:
+    # The redactor skips values too short to scrub safely; a sensitive field is never shown.
+    return sensitive_display(value) if field in job.sensitive else plain(value)
 
 
 def annotation(problem: Problem) -> str:

@@ -11,6 +11,7 @@ from bytestack_sync.cli import main
 from bytestack_sync.commands.validate import annotation
 from bytestack_sync.errors import Problem
 from bytestack_sync.model import Location
+from bytestack_sync.secrets import REDACTOR, sensitive_display
 
 VALID = """\
 jobs:
@@ -171,3 +172,43 @@ def test_missing_variables_may_be_allowed(
         "the value that uses it is not checked",
         f"{path}:8:10: url must use https:// (got ftp://)",
     ]
+
+
+SECRET_FIELDS_MANIFEST = """\
+jobs:
+  - name: ${secret:BYTESTACK_TEST_NAME}
+    prompt: ${secret:BYTESTACK_TEST_PROMPT}
+    sources: [x]
+    schedule: ${secret:BYTESTACK_TEST_SCHED}
+"""
+
+
+def test_verbose_shows_sensitive_fields_only_by_fingerprint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Values unique to this test: the process redactor remembers every earlier one.
+    name, schedule = "CANARYNAME-verbose", "0 8 * * 2"
+    monkeypatch.setenv("BYTESTACK_TEST_NAME", name)
+    monkeypatch.setenv("BYTESTACK_TEST_PROMPT", "p")
+    monkeypatch.setenv("BYTESTACK_TEST_SCHED", schedule)
+    path = tmp_path / "m2.yaml"
+    path.write_text(SECRET_FIELDS_MANIFEST, encoding="utf-8")
+    assert main(["validate", str(path), "-v"]) == 0
+    captured = capsys.readouterr()
+    assert name not in captured.out + captured.err
+    assert schedule not in captured.out + captured.err
+    assert f"job {sensitive_display(name)}: {sensitive_display(schedule)} (x)" in captured.err
+
+
+def test_validate_registers_sensitive_values_for_redaction(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = "CANARYNAME-registered"
+    monkeypatch.setenv("BYTESTACK_TEST_NAME", name)
+    monkeypatch.setenv("BYTESTACK_TEST_PROMPT", "p")
+    monkeypatch.setenv("BYTESTACK_TEST_SCHED", "0 8 * * *")
+    path = tmp_path / "m2.yaml"
+    path.write_text(SECRET_FIELDS_MANIFEST, encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    # Whatever prints after validate (any stream of this process) has it scrubbed.
+    assert name not in REDACTOR(f"later output naming {name}")
