@@ -8,6 +8,7 @@ from typing import Any
 
 from bytestack_sync import contract, cron
 from bytestack_sync.errors import Problem
+from bytestack_sync.manifest import redacted
 from bytestack_sync.manifest.construct import PosDict, PosList, SecretUse
 from bytestack_sync.manifest.diagnostics import find_key, node_location
 from bytestack_sync.manifest.models import SECRET_FIELDS, JobModel, ManifestModel, WebhookModel
@@ -134,7 +135,7 @@ class FileBuilder:
         if reason:
             self._error(raw, "prompt", reason)
         url = values["webhook_url"]
-        reason = _check_url(url) if url else None
+        reason = _check_url(url, _is_secret(origins["webhook_url"], "webhook_url")) if url else None
         if reason:
             self._error(origins["webhook_url"], "webhook_url", f"webhook_url {reason}")
         return len(self.out.problems) == count
@@ -143,19 +144,23 @@ class FileBuilder:
         if expression is None:
             return None
         origin = origins["schedule"]
-        hidden = bool(origin.secrets and "schedule" in origin.secrets)
+        hidden = _is_secret(origin, "schedule")
         try:
             parsed = cron.parse(expression)
         except cron.CronError as exc:
-            shown = "" if hidden else f" {expression!r}"
-            self._error(origin, "schedule", f"invalid schedule{shown}: {exc}")
+            if hidden:
+                reason = redacted.schedule_reason(expression)
+                message = f"invalid schedule {redacted.MARK}: {reason}"
+            else:
+                message = f"invalid schedule {expression!r}: {exc}"
+            self._error(origin, "schedule", message)
             return None
         use = ScheduleUse(_runs_per_day(parsed), origin, self.file, expression, hidden)
         self.out.schedules.append(use)
         return expression.strip()
 
     def _webhook(self, webhook: WebhookModel, raw: PosDict, emit: bool) -> None:
-        reason = contract.check_url(webhook.url)
+        reason = _check_url(webhook.url, _is_secret(raw, "url"))
         if reason:
             self._error(raw, "url", f"url {reason}")
         sensitive, templates = _secrets(("url",), raw, {})
@@ -179,13 +184,18 @@ _RUNS_PER_DAY: dict[str, int] = {}
 _URL_REASONS: dict[str, str | None] = {}
 
 
-def _check_url(url: str) -> str | None:
+def _check_url(url: str, sensitive: bool) -> str | None:
     # A defaults webhook_url is checked once per job that inherits it; once is enough.
     if url not in _URL_REASONS:
         if len(_URL_REASONS) > 10_000:
             _URL_REASONS.clear()
         _URL_REASONS[url] = contract.check_url(url)
-    return _URL_REASONS[url]
+    reason = _URL_REASONS[url]
+    return redacted.without_quotes(reason) if reason and sensitive else reason
+
+
+def _is_secret(raw: PosDict, key: str) -> bool:
+    return bool(raw.secrets and key in raw.secrets)
 
 
 def _runs_per_day(schedule: cron.Schedule) -> int:

@@ -1,0 +1,118 @@
+"""No problem message quotes a sensitive value, not even a fragment of one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bytestack_sync.cli import main
+from bytestack_sync.errors import ManifestError
+from bytestack_sync.manifest import load_manifests
+from bytestack_sync.manifest.redacted import schedule_reason, without_quotes
+
+JOB = """\
+jobs:
+  - name: Daily mentions
+    prompt: How often was Acme mentioned?
+    sources: [x]
+    schedule: {schedule}
+"""
+
+
+def problems(tmp_path: Path, text: str, environ: dict[str, str]) -> list[str]:
+    path = tmp_path / "m.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ManifestError) as raised:
+        load_manifests([str(path)], environ=environ)
+    return [p.message for p in raised.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("schedule", "reason"),
+    [
+        ("0 CANARY * * *", "the hour field is invalid"),
+        ("CANARY 8 * * *", "the minute field is invalid"),
+        ("0 8 CANARY * *", "the day-of-month field is invalid"),
+        ("0 8 * CANARY *", "the month field is invalid"),
+        ("0 8 * * CANARY", "the day-of-week field is invalid"),
+        ("0 8 * * MON-CANARY", "the day-of-week field is invalid"),
+        ("0 8 30 2 *", "it never fires: its day-of-month does not occur in its month"),
+        ("0 8 * * * CANARY", "it must have 5 fields (minute hour day-of-month month day-of-week)"),
+        ("CANARY", "it must have 5 fields (minute hour day-of-month month day-of-week)"),
+        (
+            "@CANARY",
+            "it is not one of the aliases @hourly, @daily, @midnight, @weekly, "
+            "@monthly, @yearly, @annually, alone",
+        ),
+        (
+            "@daily CANARY",
+            "it is not one of the aliases @hourly, @daily, @midnight, @weekly, "
+            "@monthly, @yearly, @annually, alone",
+        ),
+        ("   ", "it is empty"),
+    ],
+)
+def test_an_invalid_secret_schedule_names_the_field_not_the_text(
+    tmp_path: Path, schedule: str, reason: str
+) -> None:
+    text = JOB.format(schedule="${secret:SCHED}")
+    assert problems(tmp_path, text, {"SCHED": schedule}) == [
+        f"invalid schedule (sensitive): {reason}"
+    ]
+    assert schedule_reason(schedule) == reason
+
+
+def test_an_invalid_plain_schedule_still_quotes_it(tmp_path: Path) -> None:
+    text = JOB.format(schedule="'0 CANARY * * *'")
+    assert problems(tmp_path, text, {}) == [
+        "invalid schedule '0 CANARY * * *': hour 'CANARY' is not a number"
+    ]
+
+
+def test_a_secret_schedule_in_defaults_is_not_quoted(tmp_path: Path) -> None:
+    text = "defaults:\n  schedule: ${secret:SCHED}\n" + JOB.replace(
+        "    schedule: {schedule}\n", ""
+    )
+    found = problems(tmp_path, text, {"SCHED": "0 CANARY * * *"})
+    assert found == ["invalid schedule (sensitive): the hour field is invalid"]
+
+
+@pytest.mark.parametrize(
+    ("field", "manifest"),
+    [
+        ("webhook_url", JOB.format(schedule="'0 8 * * *'") + "    webhook_url: ${secret:HOOK}\n"),
+        ("url", JOB.format(schedule="'0 8 * * *'") + "webhooks:\n  - url: ${secret:HOOK}\n"),
+        (
+            "webhook_url",
+            "defaults:\n  webhook_url: ${secret:HOOK}\n" + JOB.format(schedule="'0 8 * * *'"),
+        ),
+    ],
+)
+def test_a_secret_url_check_does_not_quote_its_scheme(
+    tmp_path: Path, field: str, manifest: str
+) -> None:
+    found = problems(tmp_path, manifest, {"HOOK": "canaryscheme://hooks.example.com/a"})
+    assert found == [f"{field} must use https://"]
+
+
+def test_through_the_command_line_and_its_annotations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BYTESTACK_TEST_SCHED", "0 CANARYHOUR * * *")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    path = tmp_path / "m2.yaml"
+    path.write_text(JOB.format(schedule="${secret:BYTESTACK_TEST_SCHED}"), encoding="utf-8")
+    assert main(["validate", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert "CANARYHOUR" not in captured.out + captured.err
+    assert "the hour field is invalid" in captured.out
+    assert main(["plan", str(path), "--api-url", "local:" + str(tmp_path / "s.db")]) == 1
+    captured = capsys.readouterr()
+    assert "CANARYHOUR" not in captured.out + captured.err
+    assert "invalid schedule (sensitive): the hour field is invalid" in captured.err
+
+
+def test_without_quotes() -> None:
+    assert without_quotes("must use https:// (got ftp://)") == "must use https://"
+    assert without_quotes("must name a host") == "must name a host"
