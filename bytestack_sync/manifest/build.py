@@ -62,8 +62,12 @@ class FileBuilder:
         defaults = raw.get("defaults") if raw is not None else None
         self.raw_defaults = defaults if isinstance(defaults, PosDict) else None
         self._given_defaults = model.defaults.model_fields_set
-        # With broken defaults, a job missing a field may only be missing the default.
-        self.defaults_broken = False
+        # Defaults fields that failed validation (set by the partial build): a job
+        # without the field may only be missing that default, so it is not told so.
+        self.broken_defaults: set[str] = set()
+        # Defaults fields whose value is invalid: reported once, where it is written.
+        self._bad_defaults: set[str] = set()
+        self._default_schedule: str | None = None
 
     def build(
         self,
@@ -71,6 +75,7 @@ class FileBuilder:
         webhooks: Iterable[tuple[WebhookModel, PosDict, bool]],
     ) -> FileSpecs:
         """Specs of the entries; one whose ``emit`` is false is only checked (it is broken)."""
+        self._check_defaults()
         for job, raw_job, emit in jobs:
             self._job(job, raw_job, emit)
         for webhook, raw_webhook, emit in webhooks:
@@ -86,9 +91,23 @@ class FileBuilder:
     def _error(self, raw: PosDict | None, key: str | None, message: str) -> None:
         self.out.problems.append(Problem(self.location(raw, key), message))
 
+    def _check_defaults(self) -> None:
+        """Each default is checked once, however many jobs inherit it."""
+        raw, defaults = self.raw_defaults, self.model.defaults
+        if raw is None:
+            return
+        if "schedule" in self._given_defaults and defaults.schedule is not None:
+            self._default_schedule = self._schedule(defaults.schedule, raw)
+            if self._default_schedule is None:
+                self._bad_defaults.add("schedule")
+        url = defaults.webhook_url if "webhook_url" in self._given_defaults else None
+        if url and not self._url_ok(raw, "webhook_url", url):
+            self._bad_defaults.add("webhook_url")
+
     def _job(self, job: JobModel, raw: PosDict, emit: bool) -> None:
         values: dict[str, Any] = {}
         origins: dict[str, PosDict] = {}
+        inherited: set[str] = set()
         given = job.model_fields_set
         defaults = self.model.defaults
         for name in _DEFAULTABLE:
@@ -97,11 +116,15 @@ class FileBuilder:
             if name not in given and default is not None and self.raw_defaults:
                 values[name] = default
                 origins[name] = self.raw_defaults
+                inherited.add(name)
             else:
                 values[name] = getattr(job, name)
                 origins[name] = raw
-        ok = self._check_job(job, raw, values, origins)
-        schedule = self._schedule(values["schedule"], origins)
+        ok = self._check_job(job, raw, values, inherited)
+        if "schedule" in inherited:
+            schedule = self._default_schedule
+        else:
+            schedule = self._schedule(values["schedule"], raw)
         sensitive, templates = _secrets(("name", "prompt"), raw, origins)
         location = node_location(raw.node, self.file)
         if emit:
@@ -125,25 +148,33 @@ class FileBuilder:
         )
 
     def _check_job(
-        self, job: JobModel, raw: PosDict, values: dict[str, Any], origins: dict[str, PosDict]
+        self, job: JobModel, raw: PosDict, values: dict[str, Any], inherited: set[str]
     ) -> bool:
         count = len(self.out.problems)
         for required in ("sources", "schedule"):
-            if values[required] is None and not self.defaults_broken:
+            missing_default = required not in job.model_fields_set and (
+                required in self.broken_defaults
+            )
+            if values[required] is None and not missing_default:
                 self._error(raw, None, f"job has no {required} (set it here or in defaults)")
         reason = contract.check_prompt(job.prompt)
         if reason:
             self._error(raw, "prompt", reason)
         url = values["webhook_url"]
-        reason = _check_url(url, _is_secret(origins["webhook_url"], "webhook_url")) if url else None
-        if reason:
-            self._error(origins["webhook_url"], "webhook_url", f"webhook_url {reason}")
-        return len(self.out.problems) == count
+        if url and "webhook_url" not in inherited:
+            self._url_ok(raw, "webhook_url", url)
+        # An inherited invalid default was reported at the defaults.
+        return len(self.out.problems) == count and not (inherited & self._bad_defaults)
 
-    def _schedule(self, expression: str | None, origins: dict[str, PosDict]) -> str | None:
+    def _url_ok(self, raw: PosDict, key: str, url: str) -> bool:
+        reason = _check_url(url, _is_secret(raw, key))
+        if reason:
+            self._error(raw, key, f"{key} {reason}")
+        return reason is None
+
+    def _schedule(self, expression: str | None, origin: PosDict) -> str | None:
         if expression is None:
             return None
-        origin = origins["schedule"]
         hidden = _is_secret(origin, "schedule")
         try:
             parsed = cron.parse(expression)
@@ -160,14 +191,12 @@ class FileBuilder:
         return expression.strip()
 
     def _webhook(self, webhook: WebhookModel, raw: PosDict, emit: bool) -> None:
-        reason = _check_url(webhook.url, _is_secret(raw, "url"))
-        if reason:
-            self._error(raw, "url", f"url {reason}")
+        ok = self._url_ok(raw, "url", webhook.url)
         sensitive, templates = _secrets(("url",), raw, {})
         if emit:
             identity = Identity(webhook.url, self.location(raw), "url" in sensitive)
             self.out.webhook_urls.append(identity)
-        if reason or not emit:
+        if not ok or not emit:
             return
         self.out.webhooks.append(
             WebhookSpec(
@@ -185,7 +214,7 @@ _URL_REASONS: dict[str, str | None] = {}
 
 
 def _check_url(url: str, sensitive: bool) -> str | None:
-    # A defaults webhook_url is checked once per job that inherits it; once is enough.
+    # Many jobs of a large manifest share one URL; check each once.
     if url not in _URL_REASONS:
         if len(_URL_REASONS) > 10_000:
             _URL_REASONS.clear()

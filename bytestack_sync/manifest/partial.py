@@ -8,6 +8,7 @@ duplicate names). Only entries whose name survived take part in duplicate checks
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,7 +18,7 @@ from pydantic_core import ErrorDetails
 from bytestack_sync import contract
 from bytestack_sync.manifest.build import FileBuilder
 from bytestack_sync.manifest.construct import PosDict, PosList
-from bytestack_sync.manifest.models import JobModel, ManifestModel, WebhookModel
+from bytestack_sync.manifest.models import JobDefaults, JobModel, ManifestModel, WebhookModel
 
 ITEM_SECTIONS = ("jobs", "webhooks")
 # Valid values that trigger no check of their own, for fields that failed validation.
@@ -32,6 +33,7 @@ _STAND_INS: dict[str, dict[str, Any]] = {
     "webhooks": {"url": "https://broken.invalid/"},
 }
 _IDENTITY = {"jobs": "name", "webhooks": "url"}
+_DEFAULTS = "defaults"
 
 Entries = list[tuple[Any, PosDict, bool]]
 
@@ -45,21 +47,40 @@ def partial_build(
     file: str, raw: PosDict, errors: Sequence[ErrorDetails]
 ) -> tuple[PosDict, ManifestModel, FileBuilder, Entries, Entries]:
     locs = [tuple(e["loc"]) for e in errors if e["loc"]]
-    broken_sections = {loc[0] for loc in locs if len(loc) == 1 or loc[0] not in ITEM_SECTIONS}
+    broken_sections = {
+        loc[0] for loc in locs if len(loc) == 1 or loc[0] not in (*ITEM_SECTIONS, _DEFAULTS)
+    }
     broken_fields: dict[tuple[Any, ...], set[Any]] = {}
     for loc in locs:
         if len(loc) >= 2 and loc[0] in ITEM_SECTIONS:
             broken_fields.setdefault(loc[:2], set()).update(loc[2:3])
     top = {k: v for k, v in raw.items() if k not in ITEM_SECTIONS and k not in broken_sections}
+    broken_defaults = {loc[1] for loc in locs if len(loc) >= 2 and loc[0] == _DEFAULTS}
+    if broken_defaults and isinstance(top.get(_DEFAULTS), dict):
+        # Field by field: the valid defaults still apply, and are still checked.
+        top[_DEFAULTS] = {k: v for k, v in top[_DEFAULTS].items() if k not in broken_defaults}
     try:
         model = ManifestModel.model_validate(top)
     except ValidationError:
         model = ManifestModel()
     builder = FileBuilder(file, model, raw)
-    builder.defaults_broken = "defaults" in broken_sections
+    if _DEFAULTS in broken_sections:
+        builder.broken_defaults = set(JobDefaults.model_fields)
+    else:
+        builder.broken_defaults = _meant(broken_defaults)
     jobs = _entries(raw, "jobs", JobModel, broken_sections, broken_fields)
     webhooks = _entries(raw, "webhooks", WebhookModel, broken_sections, broken_fields)
     return raw, model, builder, jobs, webhooks
+
+
+def _meant(broken: set[Any]) -> set[str]:
+    """The defaults fields the broken keys stand for: an unknown key is likely a misspelling."""
+    fields = list(JobDefaults.model_fields)
+    meant = set()
+    for key in broken:
+        if isinstance(key, str):
+            meant.update(difflib.get_close_matches(key, fields, n=1, cutoff=0.6) or [key])
+    return meant
 
 
 def _entries(
