@@ -9,7 +9,7 @@ from typing import Any
 from bytestack_sync import contract, cron
 from bytestack_sync.errors import Problem
 from bytestack_sync.manifest import redacted
-from bytestack_sync.manifest.construct import PosDict, PosList, SecretUse
+from bytestack_sync.manifest.construct import PosDict, PosList, SecretUse, is_unresolved
 from bytestack_sync.manifest.diagnostics import find_key, node_location
 from bytestack_sync.manifest.models import SECRET_FIELDS, JobModel, ManifestModel, WebhookModel
 from bytestack_sync.model import JobSpec, Location, WebhookSpec
@@ -127,7 +127,7 @@ class FileBuilder:
             schedule = self._schedule(values["schedule"], raw)
         sensitive, templates = _secrets(("name", "prompt"), raw, origins)
         location = node_location(raw.node, self.file)
-        if emit:
+        if emit and not is_unresolved(raw, "name"):
             identity = Identity(job.name, location, "name" in sensitive)
             self.out.job_names.append(identity)
         if not ok or not emit or schedule is None or values["sources"] is None:
@@ -157,7 +157,7 @@ class FileBuilder:
             )
             if values[required] is None and not missing_default:
                 self._error(raw, None, f"job has no {required} (set it here or in defaults)")
-        reason = contract.check_prompt(job.prompt)
+        reason = None if is_unresolved(raw, "prompt") else contract.check_prompt(job.prompt)
         if reason:
             self._error(raw, "prompt", reason)
         url = values["webhook_url"]
@@ -167,6 +167,8 @@ class FileBuilder:
         return len(self.out.problems) == count and not (inherited & self._bad_defaults)
 
     def _url_ok(self, raw: PosDict, key: str, url: str) -> bool:
+        if is_unresolved(raw, key):
+            return True
         reason = _check_url(url, _is_secret(raw, key))
         if reason:
             self._error(raw, key, f"{key} {reason}")
@@ -175,6 +177,8 @@ class FileBuilder:
     def _schedule(self, expression: str | None, origin: PosDict) -> str | None:
         if expression is None:
             return None
+        if is_unresolved(origin, "schedule"):
+            return expression.strip()
         hidden = _is_secret(origin, "schedule")
         try:
             parsed = cron.parse(expression)
@@ -193,7 +197,7 @@ class FileBuilder:
     def _webhook(self, webhook: WebhookModel, raw: PosDict, emit: bool) -> None:
         ok = self._url_ok(raw, "url", webhook.url)
         sensitive, templates = _secrets(("url",), raw, {})
-        if emit:
+        if emit and not is_unresolved(raw, "url"):
             identity = Identity(webhook.url, self.location(raw), "url" in sensitive)
             self.out.webhook_urls.append(identity)
         if not ok or not emit:

@@ -29,20 +29,33 @@ MISSING_VARIABLE = "environment variable {name} is not set"
 class PosDict(dict[str, Any]):
     """A mapping that remembers its node, and which of its values were secret."""
 
-    __slots__ = ("node", "secrets")
+    __slots__ = ("node", "secrets", "unresolved")
 
     def __init__(self, node: MappingNode) -> None:
         super().__init__()
         self.node = node
         self.secrets: dict[str, str] | None = None  # key -> template as written
+        # Keys whose template could not be resolved: reported once, never checked further.
+        self.unresolved: set[str | int] | None = None
 
 
 class PosList(list[Any]):
-    __slots__ = ("node",)
+    __slots__ = ("node", "unresolved")
 
     def __init__(self, node: SequenceNode) -> None:
         super().__init__()
         self.node = node
+        self.unresolved: set[str | int] | None = None
+
+
+def is_unresolved(container: object, key: object) -> bool:
+    """Whether the value at ``key`` had an unset variable or an unreadable reference.
+
+    Its problem is reported where it is written; a check of the value that resulted
+    (an empty name, a URL with no host) would only be the same problem again.
+    """
+    unresolved: set[object] | None = getattr(container, "unresolved", None)
+    return unresolved is not None and key in unresolved
 
 
 @dataclass(frozen=True)
@@ -160,6 +173,8 @@ class Constructor:
                     mapping[key] = value
                     if source.secrets and key in source.secrets:
                         _mark_secret(mapping, key, source.secrets[key])
+                    if is_unresolved(source, key):
+                        _mark_unresolved(mapping, key)
 
     def _merge_sources(self, node: Node) -> list[PosDict]:
         value = self._value(node, None, None)
@@ -189,6 +204,8 @@ class Constructor:
         if "${" not in text:
             return text
         result = interpolate.resolve(text, self.environ)
+        if result.invalid is not None or result.missing:
+            _mark_unresolved(owner, key)
         if result.invalid is not None:
             self._problem(node, result.invalid)
             return text
@@ -227,6 +244,13 @@ def _mark_secret(mapping: PosDict, key: str, template: str) -> None:
     if mapping.secrets is None:
         mapping.secrets = {}
     mapping.secrets[key] = template
+
+
+def _mark_unresolved(owner: PosDict | PosList | None, key: str | int | None) -> None:
+    if owner is not None and key is not None:
+        if owner.unresolved is None:
+            owner.unresolved = set()
+        owner.unresolved.add(key)
 
 
 def _to_int(text: str) -> int:

@@ -13,7 +13,14 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from bytestack_sync import contract
 from bytestack_sync.errors import Problem
 from bytestack_sync.manifest import models
-from bytestack_sync.manifest.construct import MERGE, STR, PosDict, PosList, describe_value
+from bytestack_sync.manifest.construct import (
+    MERGE,
+    STR,
+    PosDict,
+    PosList,
+    describe_value,
+    is_unresolved,
+)
 from bytestack_sync.manifest.yamlsyntax import mark_location
 from bytestack_sync.model import Location, PruneMode
 
@@ -120,8 +127,16 @@ class ErrorTranslator:
 
     def problems(self, errors: Sequence[ErrorDetails]) -> list[Problem]:
         # "Input should be None" is the null branch of an optional field: never the point.
-        found = {self.problem(error) for error in errors if error["type"] != "none_required"}
+        found = {
+            self.problem(error)
+            for error in errors
+            if error["type"] != "none_required" and not self._unresolved(error)
+        }
         return sorted(found)
+
+    def _unresolved(self, error: ErrorDetails) -> bool:
+        located = locate(self.raw, tuple(error["loc"]))
+        return is_unresolved(located.container, located.key)
 
     def problem(self, error: ErrorDetails) -> Problem:
         loc = tuple(error["loc"])

@@ -159,7 +159,6 @@ def test_missing_variables_may_be_allowed(
         f"{path}:5:15: warning: schedule '*/5 * * * *' fires 288 times a day, "
         "more than safety.max_runs_per_day (96)",
         f"{path}:7:10: environment variable BYTESTACK_TEST_UNSET is not set",
-        f"{path}:7:10: url must be an absolute https:// URL",
         f"{path}:8:10: url must use https:// (got ftp://)",
     ]
     out, err = io.StringIO(), io.StringIO()
