@@ -200,7 +200,11 @@ class Constructor:
     ) -> Any:
         text: str = node.value
         if node.tag != STR:
-            return self._plain(node)
+            count = len(self.problems)
+            value = self._plain(node)
+            if len(self.problems) > count:  # unreadable: the text stands in, unchecked
+                _mark_unresolved(owner, key)
+            return value
         if "${" not in text:
             return text
         result = interpolate.resolve(text, self.environ)

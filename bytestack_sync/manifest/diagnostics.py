@@ -188,8 +188,16 @@ _TYPE_NAMES = {
 }
 
 
+_SCALAR_KINDS = frozenset(k for k in _TYPE_NAMES if k.startswith(("int_", "float_", "bool_")))
+# YAML 1.1 booleans, which YAML 1.2 (and so a manifest) reads as strings.
+_OLD_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n"})
+_SHOW_LIMIT = 24
+
+
 def _value_message(kind: str, loc: Loc, value: Any, error: ErrorDetails) -> str:
     label = field_label(loc) or "the manifest"
+    if kind in _SCALAR_KINDS:
+        return f"{label} must be {_TYPE_NAMES[kind]} (got {_scalar_got(kind, value)})"
     if kind in _TYPE_NAMES:
         got = "a sensitive value" if isinstance(value, _Hidden) else describe_value(value)
         hint = "; quote it" if kind == "string_type" and isinstance(value, (int, float)) else ""
@@ -203,6 +211,35 @@ def _value_message(kind: str, loc: Loc, value: Any, error: ErrorDetails) -> str:
     if kind == "finite_number":
         return f"{label} must be a finite number"
     return f"{label}: {error['msg']}"  # pragma: no cover - a type the models do not produce
+
+
+def _scalar_got(kind: str, value: Any) -> str:
+    """What a boolean or number field got instead, with how to write it if that is clear."""
+    if isinstance(value, _Hidden):
+        return "a sensitive value"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"{value!r}"
+    if not isinstance(value, str):
+        return describe_value(value)
+    shown = repr(value if len(value) <= _SHOW_LIMIT else value[: _SHOW_LIMIT - 1] + "…")
+    wanted = "bool" if kind.startswith("bool") else "number"
+    if wanted == "bool" and value.strip().lower() in ("true", "false"):
+        return f"the string {shown}; remove the quotes"
+    if wanted == "bool" and value.strip().lower() in _OLD_BOOLEANS:
+        return f"{shown}; YAML 1.2 reads only true and false as booleans"
+    if wanted == "number" and _is_number(value):
+        return f"the string {shown}; remove the quotes"
+    return shown
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _bound(kind: str, error: ErrorDetails) -> str:
@@ -230,7 +267,8 @@ def _choice_message(loc: Loc, label: str, value: Any) -> str:
         message = contract.check_events([value])[0] if isinstance(value, str) else ""
         choices = contract.EVENT_TYPES
     elif field == "version":
-        return f"unsupported manifest version {value!r} (this tool reads version 1)"
+        shown = _scalar_got("int_type", value) if isinstance(value, (bool, float)) else repr(value)
+        return f"unsupported manifest version {shown} (this tool reads version 1)"
     else:
         choices = tuple(m.value for m in PruneMode) if field == "prune" else contract.JOB_STATUSES
         message = ""

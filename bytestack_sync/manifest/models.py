@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 from bytestack_sync import contract
@@ -40,6 +48,16 @@ def _none_is_empty_mapping(value: Any) -> Any:
     return {} if value is None else value
 
 
+def _exact_integer(value: Any) -> Any:
+    """YAML 1.2 as JSON reads it: true is not 1 and 1.0 is not the integer 1.
+
+    A literal cannot be made strict in pydantic; a spelling it cannot equal makes it fail.
+    """
+    return repr(value) if isinstance(value, (bool, float)) else value
+
+
+# Booleans and numbers are strict: "yes", 1 and "25" are not true, true and 25, as
+# the JSON Schema says. An integer is a number.
 def _strict(title: str) -> ConfigDict:
     return ConfigDict(extra="forbid", hide_input_in_errors=True, title=title)
 
@@ -81,7 +99,7 @@ class JobDefaults(BaseModel):
         description="Default webhook URL. " + _WEBHOOK_URL_DOC,
         examples=["${secret:ALERTS_HOOK}"],
     )
-    protect: bool | SkipJsonSchema[None] = Field(
+    protect: StrictBool | SkipJsonSchema[None] = Field(
         None, description="Default for protect: refuse to delete or replace.", examples=[True]
     )
 
@@ -122,7 +140,7 @@ class JobModel(BaseModel):
     webhook_url: str | None = Field(
         None, description=_WEBHOOK_URL_DOC, examples=["https://hooks.example.com/bytestack"]
     )
-    protect: bool = Field(
+    protect: StrictBool = Field(
         False,
         description="When true, a plan that would delete or replace this job is an error.",
         examples=[True],
@@ -173,7 +191,7 @@ class SafetyModel(BaseModel):
 
     model_config = _strict("safety")
 
-    max_destroy_percent: float = Field(
+    max_destroy_percent: StrictFloat = Field(
         SafetySettings().max_destroy_percent,
         ge=0,
         le=100,
@@ -181,7 +199,7 @@ class SafetyModel(BaseModel):
         "percentage of the managed live resources, once there are at least 4.",
         examples=[10],
     )
-    max_runs_per_day: int = Field(
+    max_runs_per_day: StrictInt = Field(
         contract.DEFAULT_MAX_RUNS_PER_DAY,
         ge=1,
         description="A schedule that fires more often than this on a day is a warning.",
@@ -196,7 +214,7 @@ class ManifestModel(BaseModel):
         extra="forbid", hide_input_in_errors=True, title="bytestack-sync manifest"
     )
 
-    version: Literal[1] = Field(
+    version: Annotated[Literal[1], BeforeValidator(_exact_integer)] = Field(
         MANIFEST_VERSION, description="The manifest format version. Only 1 exists.", examples=[1]
     )
     defaults: Annotated[JobDefaults, BeforeValidator(_none_is_empty_mapping)] = Field(

@@ -179,7 +179,16 @@ EXPECTED: dict[str, list[str]] = {
         "prompt-too-long.yaml:4:13: prompt must be 1-4000 characters after stripping (got 4001)",
     ],
     "protect-not-boolean.yaml": [
-        "protect-not-boolean.yaml:7:14: protect must be true or false (got a string)",
+        "protect-not-boolean.yaml:7:14: protect must be true or false (got 'maybe')",
+    ],
+    "protect-integer.yaml": [
+        "protect-integer.yaml:7:14: protect must be true or false (got 1)",
+    ],
+    "protect-yaml-1-1-boolean.yaml": [
+        (
+            "protect-yaml-1-1-boolean.yaml:7:14: protect must be true or false (got 'yes'; "
+            "YAML 1.2 reads only true and false as booleans)"
+        ),
     ],
     "prune-set-twice": [
         (
@@ -201,6 +210,16 @@ EXPECTED: dict[str, list[str]] = {
             "safety-percent-out-of-range.yaml:3:24: safety.max_destroy_percent must be at most "
             "100 (got 150)"
         ),
+    ],
+    "safety-percent-quoted.yaml": [
+        (
+            "safety-percent-quoted.yaml:3:24: safety.max_destroy_percent must be a number "
+            "(got the string '25'; remove the quotes)"
+        ),
+    ],
+    "safety-runs-per-day-fraction.yaml": [
+        "safety-runs-per-day-fraction.yaml:3:21: safety.max_runs_per_day must be an integer "
+        "(got 48.5)",
     ],
     "safety-runs-per-day-zero.yaml": [
         "safety-runs-per-day-zero.yaml:3:21: safety.max_runs_per_day must be at least 1 (got 0)",
@@ -273,6 +292,9 @@ EXPECTED: dict[str, list[str]] = {
             "version-unsupported.yaml:2:10: unsupported manifest version 2 (this tool reads "
             "version 1)"
         ),
+    ],
+    "version-boolean.yaml": [
+        "version-boolean.yaml:2:10: unsupported manifest version true (this tool reads version 1)",
     ],
     "webhook-url-ftp.yaml": [
         "webhook-url-ftp.yaml:8:10: url must use https:// (got ftp://)",

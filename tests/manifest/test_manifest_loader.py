@@ -131,10 +131,18 @@ def test_settings_from_the_one_file_that_sets_them(tmp_path: Path) -> None:
 
 
 def test_yaml_1_2_scalars(tmp_path: Path) -> None:
-    text = "prune: off\n" + jobs("no") + "    protect: yes\n"
+    text = "prune: off\n" + jobs("no") + "    protect: true\n"
     job = load_manifests([write(tmp_path, "m.yaml", text)], environ={}).desired.jobs[0]
     assert job.name == "no"  # a string in YAML 1.2, not false
-    assert job.protect is True  # "yes" read as a boolean by the boolean field, not by YAML
+    assert job.protect is True
+    path = write(tmp_path, "m.yaml", text.replace("protect: true", "protect: yes"))
+    with pytest.raises(ManifestError) as raised:
+        load_manifests([path], environ={})
+    # "yes" is a string in YAML 1.2, and a boolean field takes only a boolean.
+    assert [str(p) for p in raised.value.problems] == [
+        f"{path}:7:14: protect must be true or false "
+        "(got 'yes'; YAML 1.2 reads only true and false as booleans)"
+    ]
 
 
 def test_anchors_aliases_and_merge_keys(tmp_path: Path) -> None:
