@@ -274,7 +274,33 @@ def _choice_message(loc: Loc, label: str, value: Any) -> str:
         message = ""
     if isinstance(value, _Hidden) or not message:
         message = f"{label} must be one of {', '.join(choices)} (got {_shown(value)})"
-    return message + did_you_mean(value, choices)
+        return message + did_you_mean(value, choices)
+    return message + _suggestion(value, field, choices)
+
+
+# Names people reach for that no spelling distance finds; each maps to a known id.
+_SOURCE_ALIASES = {
+    "twitter": "x",
+    "tweets": "x",
+    "yt": "youtube",
+    "fb": "facebook",
+    "ig": "instagram",
+    "insta": "instagram",
+    "tt": "tiktok",
+    "li": "linkedin",
+}
+
+
+def _suggestion(value: Any, field: str, choices: tuple[str, ...]) -> str:
+    """A close match, a well-known other name, or else the whole list of valid values."""
+    hint = did_you_mean(value, choices)
+    if hint:
+        return hint
+    alias = _SOURCE_ALIASES.get(str(value).lower()) if field == "sources" else None
+    if alias in choices:
+        return f" (did you mean {alias!r}?)"
+    noun = "sources" if field == "sources" else "event types"
+    return f"; known {noun}: {', '.join(choices)}"
 
 
 def _shown(value: Any) -> str:

@@ -260,6 +260,12 @@ EXPECTED: dict[str, list[str]] = {
             "'job.completed'?)"
         ),
     ],
+    "unknown-event-far-from-any.yaml": [
+        (
+            "unknown-event-far-from-any.yaml:9:14: unknown event type 'success'; known event "
+            "types: job.completed, job.failed"
+        ),
+    ],
     "unknown-job-key.yaml": [
         "unknown-job-key.yaml:7:5: unknown key 'shedule' in job (did you mean 'schedule'?)",
     ],
@@ -271,6 +277,15 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "unknown-source.yaml": [
         "unknown-source.yaml:5:18: unknown source 'redit' (did you mean 'reddit'?)",
+    ],
+    "unknown-source-far-from-any.yaml": [
+        (
+            "unknown-source-far-from-any.yaml:5:18: unknown source 'myspace'; known sources: x, "
+            "reddit, linkedin, youtube, tiktok, instagram, facebook"
+        ),
+    ],
+    "unknown-source-other-name.yaml": [
+        "unknown-source-other-name.yaml:5:18: unknown source 'twitter' (did you mean 'x'?)",
     ],
     "unknown-top-level-key.yaml": [
         (
