@@ -30,8 +30,10 @@ def run(
     REDACTOR.add(*collection.desired.sensitive_values)
     errors = collection.errors
     problems = list(collection.problems)
-    if collection.nothing_to_plan and not errors:
-        errors = [Problem(_where(paths), collection.nothing_to_plan)]
+    nothing = collection.nothing_to_plan
+    if nothing and not errors:
+        where = Location(nothing.where) if nothing.where else _where(paths)
+        errors = [Problem(where, nothing.for_validate)]
         problems += errors
     for problem in sorted(problems):
         err.write(f"{problem}\n")

@@ -48,6 +48,18 @@ class LoadedManifests:
         return len(self.desired.webhooks)
 
 
+@dataclass(frozen=True)
+class NothingToPlan:
+    """Why the input would delete everything, said for the command that meets it.
+
+    plan and apply can be forced; validate cannot, so its message offers no --force.
+    """
+
+    for_plan: str
+    for_validate: str
+    where: str | None = None  # the path it is about, when it is about one
+
+
 @dataclass
 class Collection:
     """Everything found, valid or not: what ``validate`` reports and ``load_manifests`` raises."""
@@ -57,7 +69,7 @@ class Collection:
     desired: DesiredState = field(default_factory=DesiredState)
     job_count: int = 0
     webhook_count: int = 0
-    nothing_to_plan: str | None = None  # why the input would delete everything, if it would
+    nothing_to_plan: NothingToPlan | None = None  # why the input would delete everything
 
     @property
     def errors(self) -> list[Problem]:
@@ -76,7 +88,7 @@ def load_manifests(
     if collection.errors:
         raise ManifestError(collection.problems)
     if collection.nothing_to_plan and not allow_empty:
-        raise NothingToPlanError(collection.nothing_to_plan)
+        raise NothingToPlanError(collection.nothing_to_plan.for_plan)
     return LoadedManifests(collection.desired, collection.warnings, len(collection.files))
 
 
@@ -149,17 +161,25 @@ def _collect(paths: Sequence[str], env: Mapping[str, str]) -> Collection:
     return collection
 
 
-def _nothing_to_plan(empty_directories: list[str], collection: Collection) -> str | None:
+def _nothing_to_plan(empty_directories: list[str], collection: Collection) -> NothingToPlan | None:
     if empty_directories:
+        directory = empty_directories[0]
         patterns = ", ".join(f"*{suffix}" for suffix in SUFFIXES)
-        return f"{NOTHING_TO_PLAN}: {empty_directories[0]} holds no manifest file ({patterns})"
+        return NothingToPlan(
+            for_plan=f"{NOTHING_TO_PLAN}: {directory} holds no manifest file ({patterns})",
+            for_validate=f"no manifest files found in {directory} ({patterns})",
+            where=directory,
+        )
     desired = collection.desired
     if not desired.jobs and not desired.webhooks and desired.prune.value != "off":
         shown = ", ".join(collection.files) or "the manifests"
         verb = "declares" if len(collection.files) == 1 else "declare"
-        return (
-            f"{NOTHING_TO_PLAN}: {shown} {verb} no job and no webhook "
-            "(set prune: off to manage nothing, or use --force)"
+        reason = f"{shown} {verb} no job and no webhook"
+        return NothingToPlan(
+            for_plan=f"{NOTHING_TO_PLAN}: {reason} "
+            "(set prune: off to manage nothing, or use --force)",
+            for_validate=f"{reason}: plan and apply would refuse to delete everything "
+            "(set prune: off to manage nothing)",
         )
     return None
 

@@ -164,9 +164,8 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "nothing-declared.yaml": [
         (
-            "nothing-declared.yaml: refusing to plan the deletion of everything: "
-            "nothing-declared.yaml declares no job and no webhook (set prune: off to manage "
-            "nothing, or use --force)"
+            "nothing-declared.yaml: nothing-declared.yaml declares no job and no webhook: plan "
+            "and apply would refuse to delete everything (set prune: off to manage nothing)"
         ),
     ],
     "prompt-blank.yaml": [

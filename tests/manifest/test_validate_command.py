@@ -117,11 +117,34 @@ def test_an_empty_directory_would_delete_everything(
     (manifests / "empty").mkdir()
     assert main(["validate", "empty"]) == 1
     captured = capsys.readouterr()
-    assert captured.err == (
-        "empty: refusing to plan the deletion of everything: "
-        "empty holds no manifest file (*.yaml, *.yml)\n"
-    )
+    assert captured.err == "empty: no manifest files found in empty (*.yaml, *.yml)\n"
     assert captured.out == "0 files, 0 jobs, 0 webhooks: 1 error\n"
+
+
+def test_an_empty_directory_among_others_is_named_where_it_is(
+    manifests: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (manifests / "empty").mkdir()
+    assert main(["validate", "good", "empty"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["empty: no manifest files found in empty (*.yaml, *.yml)", WARNING]
+
+
+def test_only_plan_offers_force_for_an_empty_input(
+    manifests: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (manifests / "nothing.yaml").write_text("version: 1\n", encoding="utf-8")
+    assert main(["validate", "nothing.yaml"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "nothing.yaml: nothing.yaml declares no job and no webhook: plan and apply would "
+        "refuse to delete everything (set prune: off to manage nothing)\n"
+    )
+    assert main(["plan", "nothing.yaml", "--api-url", f"local:{manifests / 'state.db'}"]) == 1
+    assert capsys.readouterr().err == (
+        "error: refusing to plan the deletion of everything: nothing.yaml declares no job "
+        "and no webhook (set prune: off to manage nothing, or use --force)\n"
+    )
 
 
 def test_a_secret_never_reaches_the_output(
