@@ -8,7 +8,7 @@ import pytest
 
 from bytestack_sync.cli import main
 from bytestack_sync.errors import ManifestError
-from bytestack_sync.manifest import load_manifests
+from bytestack_sync.manifest import collect, load_manifests
 from bytestack_sync.manifest.redacted import schedule_reason, without_quotes
 
 JOB = """\
@@ -116,3 +116,62 @@ def test_through_the_command_line_and_its_annotations(
 def test_without_quotes() -> None:
     assert without_quotes("must use https:// (got ftp://)") == "must use https://"
     assert without_quotes("must name a host") == "must name a host"
+
+
+PLACES = {
+    "name": "jobs:\n  - {name: '${secret:C}', prompt: p, sources: [x], schedule: '@daily'}\n",
+    "prompt": "jobs:\n  - {name: A, prompt: '${secret:C}', sources: [x], schedule: '@daily'}\n",
+    "schedule": "jobs:\n  - {name: A, prompt: p, sources: [x], schedule: '${secret:C}'}\n",
+    "webhook_url": (
+        "jobs:\n  - {name: A, prompt: p, sources: [x], schedule: '@daily', "
+        "webhook_url: '${secret:C}'}\n"
+    ),
+    "url": "webhooks:\n  - url: '${secret:C}'\n",
+    "defaults": (
+        "defaults:\n  schedule: '${secret:C}'\n  webhook_url: '${secret:C}'\n"
+        "jobs:\n  - {name: A, prompt: p, sources: [x]}\n  - {name: B, prompt: p, sources: [x]}\n"
+    ),
+    "twice": (
+        "jobs:\n  - {name: '${secret:C}', prompt: p, sources: [x], schedule: '@daily'}\n"
+        "  - {name: '${secret:C}', prompt: p, sources: [x], schedule: '@daily'}\n"
+    ),
+    "sources": "jobs:\n  - {name: A, prompt: p, sources: ['${secret:C}'], schedule: '@daily'}\n",
+    "status": (
+        "jobs:\n  - {name: A, prompt: p, sources: [x], schedule: '@daily', status: '${secret:C}'}\n"
+    ),
+    "protect": (
+        "jobs:\n  - {name: A, prompt: p, sources: [x], schedule: '@daily', "
+        "protect: '${secret:C}'}\n"
+    ),
+    "events": "webhooks:\n  - {url: 'https://h.example.com/', events: ['${secret:C}']}\n",
+    "settings": (
+        "prune: '${secret:C}'\nversion: '${secret:C}'\nignore: {jobs: ['${secret:C}']}\n"
+        "safety: {max_destroy_percent: '${secret:C}', max_runs_per_day: '${secret:C}'}\n"
+    ),
+}
+CANARIES = [
+    "CNRY",
+    "0 CNRY * * *",
+    "*/7 CNRY-3 * * MON",
+    "0 0 30 2 CNRY",
+    "@CNRY",
+    "CNRY://hooks.example.com/a",
+    "https://CNRY host/",
+    "http://CNRY.example.com/",
+    "https://h.example.com:CNRY/",
+    "CNRY" * 60,
+    "job.CNRY",
+    "twitterCNRY",
+]
+
+
+@pytest.mark.parametrize("place", sorted(PLACES))
+@pytest.mark.parametrize("canary", CANARIES)
+def test_no_message_quotes_any_part_of_a_secret(tmp_path: Path, place: str, canary: str) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(PLACES[place], encoding="utf-8")
+    problems = collect([str(path)], environ={"C": canary}).problems
+    # Every canary is invalid in these places, so each has a message to check.
+    assert problems or place in ("name", "prompt")
+    for problem in problems:
+        assert "CNRY" not in problem.message
