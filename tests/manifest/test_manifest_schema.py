@@ -7,13 +7,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml
 
 from bytestack_sync.cli import main
 from bytestack_sync.commands import schema as schema_command
-from bytestack_sync.manifest import load_manifests
+from bytestack_sync.manifest import collect, load_manifests
 from bytestack_sync.manifest.reference import BEGIN, END, reference, replace_block
 from bytestack_sync.manifest.schema import manifest_schema
 
@@ -150,3 +150,40 @@ def test_the_docs_prose_names_the_contract_values() -> None:
         *(f"`{status}`" for status in contract.JOB_STATUSES),
     ]:
         assert phrase in docs, phrase
+
+
+STRICT_JOB = "jobs:\n  - {name: A, prompt: p, sources: [x], schedule: '@daily'}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "valid"),
+    [
+        (STRICT_JOB.replace("}", ", protect: true}"), True),
+        (
+            STRICT_JOB.replace("}", ", protect: 'yes'}"),
+            False,
+        ),  # quoted: PyYAML reads a bare yes as YAML 1.1 true
+        (STRICT_JOB.replace("}", ", protect: 1}"), False),
+        (STRICT_JOB.replace("}", ", protect: 'true'}"), False),
+        ("defaults: {protect: 0}\n" + STRICT_JOB, False),
+        ("safety: {max_destroy_percent: 25}\n" + STRICT_JOB, True),
+        ("safety: {max_destroy_percent: 12.5}\n" + STRICT_JOB, True),
+        ("safety: {max_destroy_percent: '25'}\n" + STRICT_JOB, False),
+        ("safety: {max_destroy_percent: true}\n" + STRICT_JOB, False),
+        ("safety: {max_runs_per_day: 48}\n" + STRICT_JOB, True),
+        ("safety: {max_runs_per_day: 48.5}\n" + STRICT_JOB, False),
+        ("safety: {max_runs_per_day: '48'}\n" + STRICT_JOB, False),
+        ("version: 1\n" + STRICT_JOB, True),
+        ("version: true\n" + STRICT_JOB, False),
+        ("version: '1'\n" + STRICT_JOB, False),
+    ],
+)
+def test_the_schema_and_the_loader_agree_on_booleans_and_numbers(
+    tmp_path: Path, text: str, valid: bool
+) -> None:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    schema_accepts = jsonschema.Draft202012Validator(schema).is_valid(yaml.safe_load(text))
+    path = tmp_path / "m.yaml"
+    path.write_text(text, encoding="utf-8")
+    loader_accepts = not collect([str(path)], environ={}).errors
+    assert (schema_accepts, loader_accepts) == (valid, valid)
