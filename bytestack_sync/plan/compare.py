@@ -70,7 +70,10 @@ def same_job_form(spec: JobSpec, job: LiveJob) -> bool:
         job.schedule == spec.schedule
         and job.status == spec.status
         and (job.webhook_url or None) == (spec.webhook_url or None)
-        and contract.normalise_prompt(job.prompt) == contract.normalise_prompt(spec.prompt)
+        and (
+            job.prompt == spec.prompt
+            or contract.normalise_prompt(job.prompt) == contract.normalise_prompt(spec.prompt)
+        )
         and frozenset(job.sources) == frozenset(spec.sources)
     )
 

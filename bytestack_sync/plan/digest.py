@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import operator
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, ValuesView
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,6 +98,13 @@ class LiveFingerprints(Mapping[str, str]):
 
     def __repr__(self) -> str:
         return repr(self._all())
+
+    # The inherited views would look every key up one by one.
+    def items(self) -> ItemsView[str, str]:
+        return self._all().items()
+
+    def values(self) -> ValuesView[str]:
+        return self._all().values()
 
 
 def template_index(desired: DesiredState) -> dict[str, str]:

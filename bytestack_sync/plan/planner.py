@@ -178,7 +178,10 @@ def _reconcile(
 
 def _index_live(kind: _Kind[S, L], lives: Sequence[L]) -> dict[str, list[L]]:
     """Live resources by identity, oldest first (unknown creation times count as newest)."""
-    index: dict[str, list[L]] = {}
+    index = {kind.live_key(live): [live] for live in lives}
+    if len(index) == len(lives):
+        return index  # no duplicates: the usual case, in one pass
+    index = {}
     for live in lives:
         index.setdefault(kind.live_key(live), []).append(live)
     # Only duplicates need an order; sorting every group would cost a key per resource.
@@ -196,9 +199,11 @@ def _reconcile_declared(
         draft.declared.append(f"{kind.resource}:{display}")
         draft.changes.append(_create(kind, spec, kind.spec_values(spec), display != key, draft))
         return
+    draft.track(found, f"{kind.resource}:{display}")
+    if len(found) == 1 and kind.same_form(spec, found[0]):
+        return  # the usual case, settled without another call
     match = _first_match(kind, spec, found)
     keeper = match if match is not None else found[0]
-    draft.track(found, f"{kind.resource}:{display}")
     if len(found) > 1:
         _delete_duplicates(kind, spec, found, keeper, match is not None, draft)
     if match is None:

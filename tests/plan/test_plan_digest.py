@@ -114,6 +114,8 @@ def test_fingerprints_compare_and_show_as_a_dict() -> None:
     lazy = LiveFingerprints([JOB, WEBHOOK])
     expected = {"job_1": live_digest(JOB), "wh_1": live_digest(WEBHOOK)}
     assert lazy == expected and expected == lazy
+    assert list(lazy.items()) == list(expected.items())
+    assert list(lazy.values()) == list(expected.values()) and list(lazy) == list(expected)
     assert lazy != {"job_1": live_digest(JOB)}
     assert repr(lazy) == repr(expected) and HOOK not in repr(lazy)
     assert LiveFingerprints() == {} and "job_1" not in LiveFingerprints()
