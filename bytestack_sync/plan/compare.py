@@ -1,12 +1,13 @@
 """Semantic comparison of a declared resource with a live one.
 
 Each record has a canonical form, one tuple (stripped prompt, sources as a set,
-"" as None); equal forms are equal records, and a plain ``==`` on them settles
-almost every pair without building anything else. Only a pair whose forms differ
-is compared field by field, semantically (a schedule by what it fires, which
-means parsing it), and only a record that still differs gets field diffs. The
-field values the diffs show are built from the same forms, and both paths use the
-same per-field test, so "same record" and "no diffs" can never disagree.
+"" as None); equal forms are equal records, and ``==`` on them (``same_*_form``
+compares them without building either) settles almost every pair. Only a pair
+whose forms differ is compared field by field, semantically (a schedule by what
+it fires, which means parsing it), and only a record that still differs gets
+field diffs. The field values the diffs show are built from the same forms, and
+both paths use the same per-field test, so "same record" and "no diffs" can never
+disagree.
 """
 
 from __future__ import annotations
