@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from bytestack_sync.cron.days import (
     Day,
@@ -50,12 +50,20 @@ class Schedule:
     """
 
     expression: str
-    canonical: str
     minutes: tuple[int, ...]
     hours: tuple[int, ...]
     # The days as a bit mask: a few hundred bytes where the set of triples takes
     # hundreds of kilobytes, and schedules are cached.
     day_mask: int = field(repr=False)
+
+    @cached_property
+    def canonical(self) -> str:
+        # Computed on first use: finding the shortest day fields is most of the cost
+        # of a parse, and comparing schedules (what a plan does) never needs it.
+        day_fields = canonical_day_fields(self.day_mask)
+        return " ".join(
+            (format_field(self.minutes, MINUTE), format_field(self.hours, HOUR), *day_fields)
+        )
 
     @property
     def days(self) -> frozenset[Day]:
@@ -158,13 +166,8 @@ def _parse(expression: str) -> Schedule:
         raise CronError(
             f"never fires: day-of-month {show(parts[2])} does not occur in month {show(parts[3])}"
         )
-    day_fields = canonical_day_fields(fired)
-    canonical = " ".join(
-        (format_field(minute.values, MINUTE), format_field(hour.values, HOUR), *day_fields)
-    )
     return Schedule(
         expression=expression,
-        canonical=canonical,
         minutes=tuple(sorted(minute.values)),
         hours=tuple(sorted(hour.values)),
         day_mask=fired,
