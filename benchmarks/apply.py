@@ -14,12 +14,10 @@ Prints figures; asserts nothing.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+
+from _serve import emulator
 
 from bytestack_sync.api.client import Client
 from bytestack_sync.apply import ApplyReport, apply_plan
@@ -32,22 +30,6 @@ PARALLELISM = 8
 LATENCY_MS = 20.0
 RATE_LIMIT = 50.0
 KEY = "bs_benchmark_key"
-
-
-@contextmanager
-def emulator(*options: str) -> Iterator[str]:
-    """``bytestack-sync emulator serve`` on a free port; yields its URL."""
-    argv = [sys.executable, "-m", "bytestack_sync", "emulator", "serve", "--port", "0", *options]
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        if "listening on " not in line:
-            raise SystemExit(f"the emulator did not start: {line!r}")
-        yield line.rsplit("listening on ", 1)[1].strip()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def desired(count: int) -> DesiredState:

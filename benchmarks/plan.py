@@ -36,14 +36,13 @@ import argparse
 import gc
 import json
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+
+from _serve import emulator
 
 from bytestack_sync import contract, cron
 from bytestack_sync.api.client import Client
@@ -118,24 +117,6 @@ def desired() -> DesiredState:
     jobs = [job_spec(i, changed=i < CHANGED) for i in range(JOBS + ADDED)]
     hooks = [WebhookSpec(f"https://hooks.example.com/h{i}") for i in range(WEBHOOKS)]
     return DesiredState(jobs=tuple(jobs), webhooks=tuple(hooks))
-
-
-@contextmanager
-def emulator(state: str) -> Iterator[str]:
-    argv = [
-        sys.executable, "-m", "bytestack_sync", "emulator", "serve", "--port", "0",
-        "--state", state, "--key", f"{KEY}:{WORKSPACE}",
-    ]  # fmt: skip
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        if "listening on " not in line:
-            raise SystemExit(f"the emulator did not start: {line!r}")
-        yield line.rsplit("listening on ", 1)[1].strip()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def timed(action: Callable[[], object], setup: Callable[[], object] = lambda: None) -> float:
@@ -223,7 +204,10 @@ def main() -> None:
         print(
             f"seeded {JOBS} jobs and {WEBHOOKS} webhooks in {time.perf_counter() - started:.1f} s"
         )
-        with emulator(path) as url, Client(url, KEY) as client:
+        with (
+            emulator("--state", path, "--key", f"{KEY}:{WORKSPACE}") as url,
+            Client(url, KEY) as client,
+        ):
             timings, requests = measure(client, state, rounds)
             counts = make_plan(state, client.jobs.list(), client.webhooks.list()).counts()
     print(f"plan: {json.dumps(counts)}")
