@@ -7,12 +7,11 @@ every file is collected before anything is raised, so a user fixes them in one p
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from bytestack_sync.collector import collector_paused
 from bytestack_sync.errors import ManifestError, NothingToPlanError, Problem
 from bytestack_sync.manifest.build import Identity
 from bytestack_sync.manifest.construct import MISSING_VARIABLE
@@ -92,24 +91,6 @@ def load_manifests(
     return LoadedManifests(collection.desired, collection.warnings, len(collection.files))
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the node and value trees are built.
-
-    Loading allocates a few objects per YAML value and frees none of them until the
-    end; the collector would re-scan the growing heap again and again (on a large
-    manifest most of the time went there). The trees hold no cycles that outlive
-    the call, so nothing is lost by collecting once, afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def collect(
     paths: Sequence[str],
     *,
@@ -122,7 +103,7 @@ def collect(
     pre-commit hook) reports unset variables as warnings and leaves the values that
     use them unchecked.
     """
-    with _collector_paused():
+    with collector_paused():
         collection = _collect(paths, os.environ if environ is None else environ)
     if allow_missing_env:
         collection.problems = _missing_env_allowed(collection.problems)
