@@ -49,6 +49,8 @@ class _Kind(Generic[S, L]):
 
     resource: ResourceType
     key_field: str
+    # The fields that hold text, and so may hold a secret.
+    text_fields: tuple[str, ...]
     fields: tuple[str, ...]
     replace_fields: tuple[str, ...]
     spec_key: Callable[[S], str]
@@ -61,14 +63,15 @@ class _Kind(Generic[S, L]):
 
 
 JOBS: _Kind[JobSpec, LiveJob] = _Kind(
-    "job", "name", compare.JOB_FIELDS, contract.JOB_REPLACE_FIELDS,
+    "job", "name", ("name", "prompt", "schedule", "status", "webhook_url"),
+    compare.JOB_FIELDS, contract.JOB_REPLACE_FIELDS,
     operator.attrgetter("name"), operator.attrgetter("name"),
     compare.same_job_form,
     compare.desired_job_values, compare.live_job_values,
     IgnoreRules.ignores_job, pausable=True,
 )  # fmt: skip
 WEBHOOKS: _Kind[WebhookSpec, LiveWebhook] = _Kind(
-    "webhook", "url", compare.WEBHOOK_FIELDS, contract.WEBHOOK_REPLACE_FIELDS,
+    "webhook", "url", ("url",), compare.WEBHOOK_FIELDS, contract.WEBHOOK_REPLACE_FIELDS,
     operator.attrgetter("url"), operator.attrgetter("url"),
     compare.same_webhook_form,
     compare.desired_webhook_values, compare.live_webhook_values,
@@ -112,10 +115,18 @@ def make_plan(
     Raises ``ProtectedResourceError`` naming every protected job the plan would
     delete or replace, and ``UsageError`` for a malformed target.
     """
-    draft = _Draft(desired.sensitive_values, parse_targets(targets))
+    scope = parse_targets(targets)
     with _collector_paused():
-        _reconcile(JOBS, desired.jobs, live_jobs, desired, draft)
-        _reconcile(WEBHOOKS, desired.webhooks, live_webhooks, desired, draft)
+        jobs, webhooks = _index_live(JOBS, live_jobs), _index_live(WEBHOOKS, live_webhooks)
+        secrets = desired.sensitive_values
+        if secrets:
+            secrets = secrets.union(
+                _former_secrets(JOBS, desired.jobs, jobs, secrets),
+                _former_secrets(WEBHOOKS, desired.webhooks, webhooks, secrets),
+            )
+        draft = _Draft(secrets, scope)
+        _reconcile(JOBS, desired.jobs, jobs, desired, draft)
+        _reconcile(WEBHOOKS, desired.webhooks, webhooks, desired, draft)
         if draft.refusals:
             raise ProtectedResourceError("\n".join(draft.refusals))
         return _finish(desired, draft, targets)
@@ -132,7 +143,7 @@ def _finish(desired: DesiredState, draft: _Draft, targets: Sequence[str]) -> Pla
         declared=tuple(sorted(draft.declared)),
         manifest_digest=manifest_digest(desired, codec),
         targets=tuple(targets),
-        sensitive_values=desired.sensitive_values,
+        sensitive_values=draft.secrets,
         live_addresses=draft.addresses,
         secret_templates=templates,
         max_destroy_percent=desired.safety.max_destroy_percent,
@@ -156,14 +167,40 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _former_secrets(
+    kind: _Kind[S, L], specs: Sequence[S], index: dict[str, list[L]], secrets: frozenset[str]
+) -> set[str]:
+    """Live values that a declared sensitive field held before: sensitive too.
+
+    A rotated secret leaves its old value on the live side (a job's old webhook URL,
+    and the webhook registered under it). The live resource with a declared
+    resource's identity holds, in each field declared sensitive or set to a secret,
+    the value that field had; any output must mask it wherever else it appears.
+    """
+    former: set[str] = set()
+    for spec in specs:
+        names = [
+            name
+            for name in kind.text_fields
+            if name in spec.sensitive or getattr(spec, name) in secrets
+        ]
+        if not names:
+            continue
+        for live in index.get(kind.spec_key(spec), ()):
+            for name in names:
+                value = getattr(live, name)
+                if isinstance(value, str) and value:
+                    former.add(value)
+    return former
+
+
 def _reconcile(
     kind: _Kind[S, L],
     specs: Sequence[S],
-    lives: Sequence[L],
+    index: dict[str, list[L]],
     desired: DesiredState,
     draft: _Draft,
 ) -> None:
-    index = _index_live(kind, lives)
     everything = draft.scope.everything
     for spec in specs:
         key = kind.spec_key(spec)

@@ -184,28 +184,57 @@ def refuse_if_stale(
 def reattach_live(
     plan: Plan, live_jobs: Sequence[LiveJob], live_webhooks: Sequence[LiveWebhook]
 ) -> Plan:
-    """The plan with its live objects (and masked old values) taken from a fresh read.
+    """The plan with its live objects (and masked values) taken from a fresh read.
 
     A saved plan cannot hold the live side of a rotated secret, only its fingerprint.
     Once ``refuse_if_stale`` has passed, the live resources are the ones planned
-    against, so their values can stand in again: outputs then show the very
-    fingerprint the plan was made with, and nothing is resolved from a guess.
+    against, so their values can stand in again: every value that stands in for a
+    masked one joins ``sensitive_values`` and stays flagged sensitive, so outputs show
+    the very fingerprint the plan was made with, and nothing is resolved from a guess.
     """
     lives: list[LiveJob | LiveWebhook] = [*live_jobs, *live_webhooks]
     current = {x.id: x for x in lives if plan.live_fingerprints.get(x.id) == live_digest(x)}
-    changes = tuple(_reattached(c, current) for c in plan.changes)
-    return dataclasses.replace(plan, changes=changes)
+    restored: set[str] = set()
+    changes = tuple(_reattached(c, current, restored) for c in plan.changes)
+    return dataclasses.replace(
+        plan, changes=changes, sensitive_values=plan.sensitive_values | restored
+    )
 
 
-def _reattached(change: Change, current: Mapping[str, LiveJob | LiveWebhook]) -> Change:
+def _reattached(
+    change: Change, current: Mapping[str, LiveJob | LiveWebhook], restored: set[str]
+) -> Change:
     live = current.get(change.live_id or "")
     if live is None:
         return change
+    restored.update(_masked_live_values(change.live, live))
     values = live_job_values(live) if isinstance(live, LiveJob) else live_webhook_values(live)
-    diffs = tuple(
-        dataclasses.replace(d, old=values[d.field])
-        if isinstance(d.old, MaskedValue) and d.field in values
-        else d
-        for d in change.diffs
+    diffs = []
+    for diff in change.diffs:
+        if isinstance(diff.old, MaskedValue) and diff.field in values:
+            diff = dataclasses.replace(diff, old=values[diff.field])
+            if isinstance(diff.old, str):
+                restored.add(diff.old)
+        diffs.append(diff)
+    key, key_sensitive = change.key, change.key_sensitive
+    live_key = live.name if isinstance(live, LiveJob) else live.url
+    if isinstance(key, MaskedValue) and key == sensitive_display(live_key):
+        key, key_sensitive = live_key, True
+        restored.add(key)
+    return dataclasses.replace(
+        change, key=key, key_sensitive=key_sensitive, live=live, diffs=tuple(diffs)
     )
-    return dataclasses.replace(change, live=live, diffs=diffs)
+
+
+def _masked_live_values(
+    saved: LiveJob | LiveWebhook | None, live: LiveJob | LiveWebhook
+) -> set[str]:
+    """The fresh values of the fields the saved live record held only as a fingerprint."""
+    if saved is None:
+        return set()
+    masked = set()
+    for name in type(live).model_fields:
+        value = getattr(live, name)
+        if isinstance(value, str) and getattr(saved, name) == sensitive_display(value):
+            masked.add(value)
+    return masked

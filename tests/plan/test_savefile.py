@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +31,7 @@ from bytestack_sync.plan.savefile import (
     stale_resources,
     write_plan,
 )
+from bytestack_sync.render import render
 
 CANARY = "https://hooks.example.com/canary-7f3a9c"
 ROTATED = "https://hooks.example.com/rotated-old-b41d"
@@ -121,9 +123,11 @@ def test_round_trip_rebuilds_the_plan(
     assert [c.live_id for c in loaded.changes] == [c.live_id for c in plan.changes]
     assert [c.key for c in loaded.changes] == [c.key for c in plan.changes]
     for field in ("live_fingerprints", "live_addresses", "declared", "manifest_digest",
-                  "targets", "managed_count", "warnings", "sensitive_values",
-                  "max_destroy_percent"):  # fmt: skip
+                  "targets", "managed_count", "warnings", "max_destroy_percent"):  # fmt: skip
         assert getattr(loaded, field) == getattr(plan, field), field
+    # A former secret is saved only as a fingerprint; the live read brings it back.
+    assert loaded.sensitive_values == plan.sensitive_values - {ROTATED}
+    assert reattach_live(loaded, *scenario[1:]).sensitive_values == plan.sensitive_values
     specs = [c.desired for c in loaded.changes if c.desired is not None]
     assert {s.templates for s in specs if s.sensitive} == {
         (("webhook_url", "${secret:HOOK}"),),
@@ -318,3 +322,30 @@ def test_declared_sensitive_webhook_appearing_is_stale(tmp_path: Path) -> None:
     loaded = read_plan(tmp_path / "p.json", environ=ENV)
     (stale,) = stale_resources(loaded, [], [LiveWebhook(id="wh_9", url=SECRET_HOOK)])
     assert stale.startswith("webhook:(sensitive, sha256:")
+
+
+def test_webhook_under_a_rotated_secret_is_saved_masked_and_restored(tmp_path: Path) -> None:
+    # The job says which value its secret webhook field held: ROTATED, still registered.
+    desired = DesiredState(
+        jobs=(_secret_job("rotate", CANARY, "${secret:HOOK}", schedule="0 0 * * *"),),
+        sensitive_values=frozenset({CANARY}),
+    )
+    jobs = [LiveJob(id="job_r", name="rotate", prompt="How many?", sources=("x",),
+                    schedule="0 0 * * *", webhook_url=ROTATED)]  # fmt: skip
+    hooks = [LiveWebhook(id="wh_r", url=ROTATED)]
+    path = tmp_path / "rotated.json"
+    write_plan(make_plan(desired, jobs, hooks), path)
+    assert b"rotated-old" not in path.read_bytes()
+
+    loaded = read_plan(path, environ=ENV)
+    delete = next(c for c in loaded.changes if c.action == "delete")
+    shown = f"webhook:(sensitive, sha256:{_fingerprint(ROTATED)})"
+    assert isinstance(delete.key, MaskedValue) and delete.address == shown
+    refuse_if_stale(loaded, jobs, hooks)
+    plan = reattach_live(loaded, jobs, hooks)
+    delete = next(c for c in plan.changes if c.action == "delete")
+    assert (delete.key, delete.key_sensitive, delete.live) == (ROTATED, True, hooks[0])
+    assert delete.address == shown and ROTATED in plan.sensitive_values
+    out = io.StringIO()
+    render(plan, "text", out)
+    assert "rotated-old" not in out.getvalue() and shown.partition(":")[2] in out.getvalue()

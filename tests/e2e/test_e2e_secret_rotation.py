@@ -1,0 +1,83 @@
+"""A rotated secret: its old value, still live, never appears in anything the tool writes.
+
+The secret is a webhook URL, whole or in part. Applied with the old value, then
+planned with a new one, the plan updates the job and replaces the webhook: every
+output format, the saved plan's bytes, and ``apply FILE`` must show the old value
+only by fingerprint.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bytestack_sync.secrets import fingerprint
+
+Job = Callable[..., dict[str, Any]]
+Manifest = Callable[..., str]
+
+BASE = "https://hooks.example.com/"
+OLD_TOKEN = "OLDCANARY-5e1a7c"
+NEW_TOKEN = "NEWCANARY-2b9d4f"
+
+
+@pytest.fixture(
+    params=[("${secret:HOOK}", BASE), (BASE + "${secret:HOOK}", "")], ids=["whole", "part"]
+)
+def secret_url(request: pytest.FixtureRequest) -> tuple[str, str]:
+    """(the URL as the manifest writes it, what HOOK holds before the token)."""
+    written: str = request.param[0]
+    prefix: str = request.param[1]
+    return written, prefix
+
+
+def test_a_rotated_secret_url_never_shows(
+    local: Any,
+    cli: Any,
+    write: Any,
+    job: Job,
+    manifest: Manifest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    secret_url: tuple[str, str],
+) -> None:
+    written, prefix = secret_url
+    url = local.api_url
+    path = write(manifest([job("hooked", webhook_url=written)], webhooks=[{"url": written}]))
+    monkeypatch.setenv("HOOK", prefix + OLD_TOKEN)
+    assert cli("apply", path, "--api-url", url, "--auto-approve").code == 0
+    old_url = BASE + OLD_TOKEN
+    assert list(local.webhooks()) == [old_url]
+
+    monkeypatch.setenv("HOOK", prefix + NEW_TOKEN)
+    saved = tmp_path / "rotate.plan"
+    runs = [
+        cli("plan", path, "--api-url", url, "--format", fmt, "--out", saved, "--debug")
+        for fmt in ("text", "json", "markdown")
+    ]
+    outputs = [r.out + r.err for r in runs] + [saved.read_text(encoding="utf-8")]
+    for text in outputs:
+        assert OLD_TOKEN not in text and NEW_TOKEN not in text
+    assert [r.code for r in runs] == [0, 0, 0]
+    # The old webhook is still named, by the fingerprint of its URL.
+    old_shown = f"sha256:{fingerprint(old_url)}"
+    assert all(old_shown in r.out for r in runs)
+    assert "1 to create, 1 to update, 0 to replace, 1 to delete" in runs[0].out
+
+    applied = cli("apply", saved, "--api-url", url, "--debug")
+    assert applied.code == 0, applied
+    assert OLD_TOKEN not in applied.out + applied.err
+    assert NEW_TOKEN not in applied.out + applied.err
+    assert f'- webhook "(sensitive, {old_shown})": deleted' in applied.out
+    new_url = BASE + NEW_TOKEN
+    # The plan it shows first names each URL by its own fingerprint, nothing else.
+    shown = set(re.findall(r"sha256:([0-9a-f]{8})", applied.out))
+    assert shown == {fingerprint(old_url), fingerprint(new_url)}
+    assert list(local.webhooks()) == [new_url]
+    assert local.jobs()["hooked"].webhook_url == new_url
+    again = cli("plan", path, "--api-url", url, "--detailed-exitcode")
+    assert again.code == 0 and "No changes" in again.out

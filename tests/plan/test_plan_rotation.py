@@ -1,0 +1,136 @@
+"""A rotated secret: the value a declared sensitive field held before is sensitive too."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+
+import pytest
+
+from bytestack_sync.api.models import LiveJob, LiveWebhook
+from bytestack_sync.model import DesiredState, JobSpec, PruneMode, WebhookSpec
+from bytestack_sync.plan.plan import Plan
+from bytestack_sync.plan.planner import make_plan
+from bytestack_sync.render import FORMATS, render
+
+NEW = "https://hooks.example.com/NEW-canary-1d7f"
+OLD = "https://hooks.example.com/OLD-canary-9b2e"
+OLD_MARK = "OLD-canary"
+
+JobBuilder = Callable[..., JobSpec]
+LiveBuilder = Callable[..., LiveJob]
+
+
+def _outputs(plan: Plan) -> str:
+    """Everything a plan may show: every format, the JSON forms, warnings, bookkeeping."""
+    texts = []
+    for fmt in FORMATS:
+        out = io.StringIO()
+        render(plan, fmt, out)
+        texts.append(out.getvalue())
+    texts.append(json.dumps([c.data() for c in plan.changes]))
+    texts.extend(repr(c) for c in plan.changes)
+    texts.extend(plan.warnings)
+    texts.extend(plan.live_addresses.values())
+    texts.extend(plan.declared)
+    return "\n".join(texts)
+
+
+def _declared_secret_hook(job_spec: JobBuilder) -> DesiredState:
+    spec = job_spec(
+        webhook_url=NEW,
+        sensitive=frozenset({"webhook_url"}),
+        templates=(("webhook_url", "${secret:HOOK}"),),
+    )
+    hook = WebhookSpec(NEW, sensitive=frozenset({"url"}), templates=(("url", "${secret:HOOK}"),))
+    return DesiredState(jobs=(spec,), webhooks=(hook,), sensitive_values=frozenset({NEW}))
+
+
+def _hook_equal_to_a_secret(job_spec: JobBuilder) -> DesiredState:
+    # The job's URL is written out, but it is the value of a secret declared elsewhere.
+    hook = WebhookSpec(NEW, sensitive=frozenset({"url"}), templates=(("url", "${secret:HOOK}"),))
+    return DesiredState(
+        jobs=(job_spec(webhook_url=NEW),), webhooks=(hook,), sensitive_values=frozenset({NEW})
+    )
+
+
+@pytest.mark.parametrize(
+    "declare", [_declared_secret_hook, _hook_equal_to_a_secret], ids=["declared", "equal"]
+)
+@pytest.mark.parametrize("targets", [(), ("webhook:*",)], ids=["all", "targeted"])
+def test_the_old_value_of_a_rotated_secret_is_masked_everywhere(
+    job_spec: JobBuilder,
+    live_job: LiveBuilder,
+    declare: Callable[[JobBuilder], DesiredState],
+    targets: tuple[str, ...],
+) -> None:
+    desired = declare(job_spec)
+    jobs = [
+        live_job(webhook_url=OLD),
+        live_job(name="stray", id="job_s", webhook_url=OLD),
+        live_job(name="stray", id="job_t", webhook_url=OLD),
+    ]
+    hooks = [LiveWebhook(id="wh_old", url=OLD), LiveWebhook(id="wh_dup", url=OLD)]
+    plan = make_plan(desired, jobs, hooks, targets=targets)
+    assert OLD in plan.sensitive_values
+    deletes = [c for c in plan.changes if c.action == "delete" and c.resource == "webhook"]
+    assert [c.live_id for c in deletes] == ["wh_dup", "wh_old"]
+    assert all(c.key_sensitive and c.address.startswith("webhook:(sensitive") for c in deletes)
+    for change in plan.changes:
+        assert all(d.sensitive for d in change.diffs if d.field == "webhook_url")
+    assert OLD_MARK not in _outputs(plan)
+    if not targets:
+        assert {c.live_id for c in plan.changes} >= {"job_1", "job_s", "job_t"}
+
+
+def test_a_former_value_of_any_text_field_is_sensitive(
+    job_spec: JobBuilder, live_job: LiveBuilder
+) -> None:
+    secret_prompt = "Secret prompt NEW-canary-1d7f"
+    spec = job_spec(prompt=secret_prompt, sensitive=frozenset({"prompt"}))
+    desired = DesiredState(jobs=(spec,), sensitive_values=frozenset({secret_prompt}))
+    old_prompt = "Secret prompt OLD-canary-9b2e"
+    jobs = [live_job(prompt=old_prompt), live_job(name="copy", id="job_c", prompt=old_prompt)]
+    plan = make_plan(desired, jobs, [])
+    assert [(c.action, c.key) for c in plan.changes] == [("replace", "daily"), ("delete", "copy")]
+    assert all(d.sensitive for c in plan.changes for d in c.diffs if d.field == "prompt")
+    assert old_prompt in plan.sensitive_values
+    assert OLD_MARK not in _outputs(plan)
+
+
+def test_values_no_sensitive_field_held_stay_visible(
+    job_spec: JobBuilder, live_job: LiveBuilder
+) -> None:
+    # Nothing declared sensitive: a changed URL is ordinary, and shown.
+    desired = DesiredState(jobs=(job_spec(webhook_url=NEW),), webhooks=(WebhookSpec(NEW),))
+    plan = make_plan(desired, [live_job(webhook_url=OLD)], [LiveWebhook(id="wh_1", url=OLD)])
+    assert plan.sensitive_values == frozenset()
+    delete = next(c for c in plan.changes if c.action == "delete")
+    assert not delete.key_sensitive and delete.address == f"webhook:{OLD}"
+
+
+def test_a_pruned_job_keeps_its_own_values_visible(
+    job_spec: JobBuilder, live_job: LiveBuilder
+) -> None:
+    # Only a live resource with a declared resource's identity says what a field held.
+    desired = _declared_secret_hook(job_spec)
+    jobs = [live_job(webhook_url=NEW), live_job(name="stray", id="job_s", webhook_url=OLD)]
+    plan = make_plan(desired, jobs, [LiveWebhook(id="wh_new", url=NEW)])
+    assert plan.sensitive_values == frozenset({NEW})
+    (delete,) = plan.changes
+    assert delete.key == "stray"
+    assert [(d.old, d.sensitive) for d in delete.diffs if d.field == "webhook_url"] == [
+        (OLD, False)
+    ]
+
+
+def test_pause_of_a_job_named_by_a_former_secret(
+    job_spec: JobBuilder, live_job: LiveBuilder
+) -> None:
+    spec = job_spec(webhook_url=NEW, sensitive=frozenset({"webhook_url"}))
+    desired = DesiredState(jobs=(spec,), sensitive_values=frozenset({NEW}), prune=PruneMode.PAUSE)
+    jobs = [live_job(webhook_url=OLD), live_job(name=OLD, id="job_o")]
+    plan = make_plan(desired, jobs, [])
+    pause = next(c for c in plan.changes if c.action == "pause")
+    assert pause.key_sensitive and OLD_MARK not in _outputs(plan)
