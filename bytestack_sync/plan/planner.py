@@ -127,6 +127,12 @@ def make_plan(
         draft = _Draft(secrets, scope)
         _reconcile(JOBS, desired.jobs, jobs, desired, draft)
         _reconcile(WEBHOOKS, desired.webhooks, webhooks, desired, draft)
+        if not scope.everything:
+            keys: dict[ResourceType, list[str]] = {
+                "job": [*(s.name for s in desired.jobs), *(j.name for j in live_jobs)],
+                "webhook": [*(s.url for s in desired.webhooks), *(w.url for w in live_webhooks)],
+            }
+            draft.warnings.extend(scope.unmatched_warnings(keys, draft.display))
         if draft.refusals:
             raise ProtectedResourceError("\n".join(draft.refusals))
         return _finish(desired, draft, targets)
