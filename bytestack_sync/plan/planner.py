@@ -49,8 +49,9 @@ class _Kind(Generic[S, L]):
 
     resource: ResourceType
     key_field: str
-    # The fields that hold text, and so may hold a secret.
-    text_fields: tuple[str, ...]
+    # The fields a secret may fill, other than the key (equal on both sides by
+    # definition): where a live value may be the old value of a rotated secret.
+    secret_fields: tuple[str, ...]
     fields: tuple[str, ...]
     replace_fields: tuple[str, ...]
     spec_key: Callable[[S], str]
@@ -63,7 +64,7 @@ class _Kind(Generic[S, L]):
 
 
 JOBS: _Kind[JobSpec, LiveJob] = _Kind(
-    "job", "name", ("name", "prompt", "schedule", "status", "webhook_url"),
+    "job", "name", ("prompt", "schedule", "webhook_url"),
     compare.JOB_FIELDS, contract.JOB_REPLACE_FIELDS,
     operator.attrgetter("name"), operator.attrgetter("name"),
     compare.same_job_form,
@@ -71,7 +72,7 @@ JOBS: _Kind[JobSpec, LiveJob] = _Kind(
     IgnoreRules.ignores_job, pausable=True,
 )  # fmt: skip
 WEBHOOKS: _Kind[WebhookSpec, LiveWebhook] = _Kind(
-    "webhook", "url", ("url",), compare.WEBHOOK_FIELDS, contract.WEBHOOK_REPLACE_FIELDS,
+    "webhook", "url", (), compare.WEBHOOK_FIELDS, contract.WEBHOOK_REPLACE_FIELDS,
     operator.attrgetter("url"), operator.attrgetter("url"),
     compare.same_webhook_form,
     compare.desired_webhook_values, compare.live_webhook_values,
@@ -187,7 +188,7 @@ def _former_secrets(
     for spec in specs:
         names = [
             name
-            for name in kind.text_fields
+            for name in kind.secret_fields
             if name in spec.sensitive or getattr(spec, name) in secrets
         ]
         if not names:
