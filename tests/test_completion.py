@@ -23,8 +23,13 @@ jobs:
     prompt: p
     sources: [x]
     schedule: "@weekly"
+  - name: ${TEAM} report
+    prompt: p
+    sources: [x]
+    schedule: "@daily"
 webhooks:
   - url: https://hooks.example.com/a
+  - url: ${secret:HOOK}
 """
 
 
@@ -36,7 +41,7 @@ def manifests(tmp_path: Path) -> Path:
     return tmp_path / "m"
 
 
-def test_candidates_skip_unreadable_files(manifests: Path) -> None:
+def test_candidates_skip_unreadable_files_and_interpolated_values(manifests: Path) -> None:
     assert target_candidates([str(manifests)], "job:") == [
         "job:Daily Acme mentions",
         "job:Weekly digest",

@@ -118,6 +118,7 @@ class _Apply:
             # Not stale: the live resources are those planned against, so their
             # values stand in for the ones a saved plan holds only as fingerprints.
             plan = savefile.reattach_live(plan, jobs, webhooks)
+            REDACTOR.add(*plan.sensitive_values)
             if plan.empty:
                 self.out.write("No changes to apply.\n")
                 return EXIT_OK

@@ -18,8 +18,11 @@ def _declared(document: Any) -> Iterator[str]:
         if not isinstance(items, list):
             continue
         for item in items:
-            if isinstance(item, dict) and isinstance(item.get(field), str):
-                yield f"{prefix}:{item[field]}"
+            value = item.get(field) if isinstance(item, dict) else None
+            # A value built from ${...} is known only after interpolation, and may be a
+            # secret: completion offers neither.
+            if isinstance(value, str) and "${" not in value:
+                yield f"{prefix}:{value}"
 
 
 def target_candidates(paths: Sequence[str], incomplete: str) -> list[str]:

@@ -79,7 +79,11 @@ def read_live(client: Client) -> tuple[list[LiveJob], list[LiveWebhook]]:
 
 def plan_live(client: Client, desired: DesiredState, targets: Sequence[str]) -> Plan:
     jobs, webhooks = read_live(client)
-    return make_plan(desired, jobs, webhooks, targets=targets)
+    plan = make_plan(desired, jobs, webhooks, targets=targets)
+    # The plan knows more secrets than the manifests: the former values of sensitive
+    # fields, read from the live workspace. Every stream must scrub those too.
+    REDACTOR.add(*plan.sensitive_values)
+    return plan
 
 
 def warn(warnings: Iterable[Problem | str], err: TextIO, verbosity: int) -> None:

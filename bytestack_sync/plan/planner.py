@@ -8,15 +8,14 @@ matches it. Nothing here does I/O.
 
 from __future__ import annotations
 
-import gc
 import operator
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from bytestack_sync import contract
 from bytestack_sync.api.models import LiveJob, LiveWebhook
+from bytestack_sync.collector import collector_paused
 from bytestack_sync.errors import ProtectedResourceError
 from bytestack_sync.model import DesiredState, IgnoreRules, JobSpec, PruneMode, WebhookSpec
 from bytestack_sync.plan import compare
@@ -117,7 +116,7 @@ def make_plan(
     delete or replace, and ``UsageError`` for a malformed target.
     """
     scope = parse_targets(targets)
-    with _collector_paused():
+    with collector_paused():
         jobs, webhooks = _index_live(JOBS, live_jobs), _index_live(WEBHOOKS, live_webhooks)
         secrets = desired.sensitive_values
         if secrets:
@@ -155,23 +154,6 @@ def _finish(desired: DesiredState, draft: _Draft, targets: Sequence[str]) -> Pla
         secret_templates=templates,
         max_destroy_percent=desired.safety.max_destroy_percent,
     )
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while resources are compared.
-
-    The planner makes a few small objects per resource, with no cycles among them;
-    right after thousands of live resources were read, those allocations would
-    trigger a full collection that re-scans the whole heap and finds nothing to free.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _former_secrets(

@@ -17,7 +17,16 @@ from typing import Any
 
 from bytestack_sync.api.models import LiveJob
 from bytestack_sync.model import JobSpec, WebhookSpec
-from bytestack_sync.plan.changes import Change, Create, Delete, FieldDiff, Pause, Replace, Update
+from bytestack_sync.plan.changes import (
+    Change,
+    Create,
+    Delete,
+    FieldDiff,
+    MaskedValue,
+    Pause,
+    Replace,
+    Update,
+)
 from bytestack_sync.plan.plan import Plan
 from bytestack_sync.render.schedule import ScheduleChange, schedule_change
 from bytestack_sync.secrets import Redactor, sensitive_display
@@ -52,6 +61,9 @@ class Masker:
         if isinstance(value, (list, tuple, set, frozenset)):
             items = sorted(value) if isinstance(value, (set, frozenset)) else list(value)
             return [self.value(item, sensitive) for item in items]
+        if isinstance(value, MaskedValue):
+            # Already the display of a value known only by fingerprint.
+            return SensitiveValue(str(value))
         if isinstance(value, str) and (sensitive or value in self._secrets):
             return SensitiveValue(sensitive_display(value))
         if isinstance(value, str):

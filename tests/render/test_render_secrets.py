@@ -10,7 +10,15 @@ import pytest
 
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.model import JobSpec, WebhookSpec
-from bytestack_sync.plan.changes import Change, Create, Delete, FieldDiff, Pause, Update
+from bytestack_sync.plan.changes import (
+    Change,
+    Create,
+    Delete,
+    FieldDiff,
+    MaskedValue,
+    Pause,
+    Update,
+)
 from bytestack_sync.plan.plan import Plan
 from bytestack_sync.render import FORMATS, render
 from bytestack_sync.render.fields import Masker, SensitiveValue, format_value
@@ -93,6 +101,9 @@ def test_default_now_is_the_current_time(changes: dict[str, Change]) -> None:
         (None, True, None),
         (3, False, 3),
         ("abc", False, SensitiveValue(sensitive_display("abc"))),  # short, but exact
+        # Known only by fingerprint (a saved plan): shown as saved, not hashed again.
+        (MaskedValue.of("1a2b3c4d"), False, SensitiveValue("(sensitive, sha256:1a2b3c4d)")),
+        (MaskedValue.of("1a2b3c4d"), True, SensitiveValue("(sensitive, sha256:1a2b3c4d)")),
     ],
 )
 def test_masker_value(value: Any, sensitive: bool, expected: Any) -> None:
