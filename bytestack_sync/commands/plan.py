@@ -44,6 +44,12 @@ def run(
     desired = load_desired(paths, force=force, err=err, verbosity=verbosity)
     with open_client(api_url) as client:
         plan = plan_live(client, desired, targets)
+        if verbosity > 0:
+            err.write(
+                f"declared: {len(desired.jobs)} job(s), {len(desired.webhooks)} webhook(s); "
+                f"live workspace read in {client.request_count} request(s); "
+                f"managed live resources: {plan.managed_count}\n"
+            )
     warn(plan.warnings, err, verbosity)
     render(plan, fmt, out, color=color)
     if out_file is not None:
