@@ -56,6 +56,9 @@ def _try_repo(repo: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
 def test_hook_passes_a_valid_manifest_and_fails_a_bad_one(user_repo: Path, tmp_path: Path) -> None:
     manifest = user_repo / "bytestack" / "jobs.yaml"
     manifest.write_text(GOOD, encoding="utf-8")
+    # Alone it declares nothing; as part of the directory it is fine.
+    settings = "version: 1\nprune: pause\n"
+    (user_repo / "bytestack" / "settings.yaml").write_text(settings, encoding="utf-8")
     _git(user_repo, "add", ".")
     good = _try_repo(user_repo, tmp_path)
     assert good.returncode == 0, good.stdout + good.stderr
