@@ -18,6 +18,7 @@ from bytestack_sync.plan.plan import Plan
 from bytestack_sync.plan.planner import make_plan
 
 HOOK = "https://hooks.example.com/a"
+URL, KEY = "http://emulator.test/v1", "bs_test_key"
 
 
 class Recording(httpx.BaseTransport):
@@ -51,7 +52,7 @@ def wire(app: EmulatorApp) -> Recording:
 
 @pytest.fixture
 def client(wire: Recording) -> Iterator[Client]:
-    with Client("http://emulator.test/v1", "bs_test_key", transport=wire, backoff=0.0) as client:
+    with Client(URL, KEY, transport=wire, backoff=0.0) as client:
         yield client
 
 
@@ -206,6 +207,52 @@ def test_a_failed_change_does_not_stop_the_others(client: Client) -> None:
         "Apply complete: 5 created, 0 updated, 0 replaced, 0 deleted, 1 failed."
     )
     assert sorted(j.name for j in client.jobs.list()) == [j.name for j in good]
+
+
+class DenyPatches(httpx.BaseTransport):
+    """Answers every PATCH with a 403, as for a key that may create but not update."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PATCH":
+            return httpx.Response(403, json={"code": "forbidden", "message": "no updates"})
+        return self.inner.handle_request(request)
+
+
+def test_a_paused_create_whose_pause_fails_reports_the_job_it_made(
+    client: Client, wire: Recording
+) -> None:
+    desired = state(job("pz", status="paused"))
+    with Client(URL, KEY, transport=DenyPatches(wire), backoff=0.0) as denied:
+        report = apply_plan(plan_for(denied, desired), denied, desired=desired)
+    (live,) = client.jobs.list()
+    (outcome,) = report.outcomes
+    assert (outcome.status, outcome.new_id, live.status) == ("failed", live.id, "active")
+    assert outcome.detail.startswith(f"created {live.id}, but pausing it failed: ")
+    assert "403" in outcome.detail
+    # The next apply pauses the job it made instead of making another.
+    again = converge(client, desired)
+    assert [o.change.action for o in again.outcomes] == ["update"]
+    assert again.converged and [(j.id, j.status) for j in client.jobs.list()] == [
+        (live.id, "paused")
+    ]
+
+
+def test_a_paused_replace_whose_pause_fails_still_removes_the_old_job(
+    client: Client, wire: Recording
+) -> None:
+    converge(client, state(job("pz")))
+    (old,) = client.jobs.list()
+    desired = state(job("pz", prompt="A new question", status="paused"))
+    plan = plan_for(client, desired)
+    with Client(URL, KEY, transport=DenyPatches(wire), backoff=0.0) as denied:
+        report = apply_plan(plan, denied, desired=desired)
+    (new,) = client.jobs.list()
+    (outcome,) = report.outcomes
+    assert (outcome.status, outcome.new_id, new.status) == ("failed", new.id, "active")
+    assert outcome.detail.startswith(f"replaced {old.id} with {new.id}, but pausing it failed: ")
 
 
 def test_jobs_that_use_a_webhook_whose_registration_failed_are_skipped(client: Client) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from bytestack_sync.api.client import Client
 from bytestack_sync.api.errors import ApiError
 from bytestack_sync.api.models import LiveJob, LiveWebhook
+from bytestack_sync.apply.operations import PAUSED
 from bytestack_sync.errors import BytestackSyncError
 from bytestack_sync.model import DesiredState, JobSpec, PruneMode, WebhookSpec
 from bytestack_sync.plan.changes import Change, Delete, Pause
@@ -65,4 +66,4 @@ def _done(change: Change, live: dict[str, LiveJob | LiveWebhook]) -> bool:
     current = live.get(change.live_id or "")
     if isinstance(change, Delete):
         return current is None
-    return current is None or (isinstance(current, LiveJob) and current.status == "paused")
+    return current is None or (isinstance(current, LiveJob) and current.status == PAUSED)

@@ -9,6 +9,7 @@ whose outcome is unknown is resolved by adoption, never by a blind re-send.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from bytestack_sync import contract
@@ -24,7 +25,17 @@ T = TypeVar("T", LiveJob, LiveWebhook)
 
 # How many times a POST is sent when each answer is lost and no match appears.
 MAX_POST_ATTEMPTS = 3
+# The status a pause sets: the one that is not the API's default.
+(PAUSED,) = (s for s in contract.JOB_STATUSES if s != contract.DEFAULT_JOB_STATUS)
 ADOPTED = " (adopted: the create's answer was lost but it had taken effect)"
+
+
+@dataclass(frozen=True)
+class _Made:
+    """A resource a create made; ``problem`` says what failed after it was made."""
+
+    id: str
+    problem: str = ""
 
 
 class ChangeError(Exception):
@@ -47,7 +58,10 @@ class Operations:
     def _dispatch(self, change: Change) -> ChangeOutcome:
         if isinstance(change, Create):
             created, how = self._create(change)
-            return ChangeOutcome(change, "ok", f"created {created.id}{how}", created.id)
+            made = f"created {created.id}{how}"
+            if created.problem:
+                return ChangeOutcome(change, "failed", f"{made}, but {created.problem}", created.id)
+            return ChangeOutcome(change, "ok", made, created.id)
         if isinstance(change, Update):
             return self._update(change)
         if isinstance(change, Replace):
@@ -59,7 +73,7 @@ class Operations:
         raise ChangeError(f"unknown action {change.action!r}")
 
     # --- creates ---------------------------------------------------------------------
-    def _create(self, change: Change) -> tuple[LiveJob | LiveWebhook, str]:
+    def _create(self, change: Change) -> tuple[_Made, str]:
         spec = change.desired
         if isinstance(spec, JobSpec):
             return self._create_job(spec)
@@ -67,7 +81,7 @@ class Operations:
             return self._create_webhook(spec)
         raise ChangeError("the plan holds no desired state for this change")
 
-    def _create_job(self, spec: JobSpec) -> tuple[LiveJob, str]:
+    def _create_job(self, spec: JobSpec) -> tuple[_Made, str]:
         def post() -> LiveJob:
             return self._client.jobs.create(
                 name=spec.name,
@@ -79,15 +93,21 @@ class Operations:
 
         job, how = self._post(post, lambda tick: self._adopter.adopt_job(spec, tick))
         # The API creates every job active; a job declared paused is paused next.
+        # The job exists whatever that PATCH does, so its failure is reported along
+        # with the new id rather than as a create that never happened.
         if spec.status != contract.DEFAULT_JOB_STATUS and job.status != spec.status:
-            job = self._client.jobs.update(job.id, {"status": spec.status})
-        return job, how
+            try:
+                self._client.jobs.update(job.id, {"status": spec.status})
+            except ApiError as exc:
+                return _Made(job.id, f"pausing it failed: {exc}"), how
+        return _Made(job.id), how
 
-    def _create_webhook(self, spec: WebhookSpec) -> tuple[LiveWebhook, str]:
+    def _create_webhook(self, spec: WebhookSpec) -> tuple[_Made, str]:
         def post() -> LiveWebhook:
             return self._client.webhooks.create(url=spec.url, events=sorted(spec.events))
 
-        return self._post(post, lambda tick: self._adopter.adopt_webhook(spec, tick))
+        hook, how = self._post(post, lambda tick: self._adopter.adopt_webhook(spec, tick))
+        return _Made(hook.id), how
 
     def _post(self, post: Callable[[], T], adopt: Callable[[int], T | None]) -> tuple[T, str]:
         """POST once; if its outcome is unknown, adopt what it made or send it again."""
@@ -121,7 +141,7 @@ class Operations:
     def _pause(self, change: Change) -> ChangeOutcome:
         live_id = _live_id(change)
         try:
-            self._client.jobs.update(live_id, {"status": "paused"})
+            self._client.jobs.update(live_id, {"status": PAUSED})
         except NotFound:
             return ChangeOutcome(change, "ok", f"{live_id} was already gone")
         return ChangeOutcome(change, "ok", f"paused {live_id}", live_id)
@@ -135,16 +155,20 @@ class Operations:
     def _replace(self, change: Change) -> ChangeOutcome:
         old_id = _live_id(change)
         created, how = self._create(change)
+        # A replacement whose status could not be set still stands in for the old
+        # resource (the next apply sets the status), so the old one goes either way.
         try:
             self._remove(change, old_id)
         except ApiError as exc:
-            return ChangeOutcome(
-                change,
-                "failed",
-                f"created {created.id}{how}, but deleting the old {old_id} failed: {exc}",
-                created.id,
-            )
-        return ChangeOutcome(change, "ok", f"replaced {old_id} with {created.id}{how}", created.id)
+            problems = [
+                p for p in (created.problem, f"deleting the old {old_id} failed: {exc}") if p
+            ]
+            detail = f"created {created.id}{how}, but {' and '.join(problems)}"
+            return ChangeOutcome(change, "failed", detail, created.id)
+        done = f"replaced {old_id} with {created.id}{how}"
+        if created.problem:
+            return ChangeOutcome(change, "failed", f"{done}, but {created.problem}", created.id)
+        return ChangeOutcome(change, "ok", done, created.id)
 
     def _remove(self, change: Change, live_id: str) -> None:
         """DELETE; one answered 404 is done (the resource is gone either way)."""
