@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bytestack_sync import contract
+
 
 class _Live(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -34,7 +36,7 @@ class LiveJob(_Live):
     sources: tuple[str, ...]
     schedule: str
     webhook_url: str | None = None
-    status: str = "active"
+    status: str = contract.DEFAULT_JOB_STATUS
     next_run_at: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
@@ -45,7 +47,7 @@ class LiveWebhook(_Live):
 
     id: str
     url: str
-    events: tuple[str, ...] = ("job.completed",)
+    events: tuple[str, ...] = contract.DEFAULT_EVENTS
     created_at: str | None = None
 
 

@@ -10,8 +10,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-SECRET_PREFIX = "secret:"
-
 _TOKEN = re.compile(
     r"\$\$\{"  # escaped: a literal "${"
     r"|\$\{(?P<secret>secret:)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}"
@@ -27,10 +25,6 @@ class Resolved:
     sensitive: bool
     missing: tuple[str, ...] = ()  # variable names that were unset, with no default
     invalid: str | None = None  # why the template cannot be read, if it cannot
-
-
-def needs_interpolation(text: str) -> bool:
-    return "${" in text
 
 
 def resolve(template: str, environ: Mapping[str, str]) -> Resolved:

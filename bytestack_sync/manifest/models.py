@@ -113,7 +113,8 @@ class JobModel(BaseModel):
         min_length=contract.NAME_MIN,
         max_length=contract.NAME_MAX,
         description="The job's identity, unique within the workspace "
-        f"({contract.NAME_MIN}-{contract.NAME_MAX} characters). Renaming a job creates a new one and deletes the old.",
+        f"({contract.NAME_MIN}-{contract.NAME_MAX} characters). "
+        "Renaming a job creates a new one and deletes the old.",
         examples=["Daily Acme mentions"],
     )
     prompt: str = Field(
