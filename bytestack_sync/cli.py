@@ -309,9 +309,17 @@ def emulator() -> None:
     help="Accept only these keys (repeatable); ':ro' keys cannot write, ':unpaid' keys get 402.",
 )
 @click.option(
-    "--rate-limit", type=float, default=0.0, help="Requests per second per key (0: none)."
+    "--rate-limit",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    help="Requests per second per key (0: none).",
 )
-@click.option("--latency", type=float, default=0.0, help="Milliseconds added to every request.")
+@click.option(
+    "--latency",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    help="Milliseconds added to every request.",
+)
 @click.option(
     "--fail-rate", type=click.FloatRange(0, 1), default=0.0, help="Fraction answered 500."
 )

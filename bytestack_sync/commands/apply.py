@@ -16,7 +16,14 @@ from typing import TextIO
 
 from bytestack_sync.api.client import Client
 from bytestack_sync.apply import ApplyReport, apply_plan, check_destroy_guard, write_report
-from bytestack_sync.commands.plan import load_desired, open_client, plan_live, read_live, warn
+from bytestack_sync.commands.plan import (
+    load_desired,
+    open_client,
+    plan_live,
+    read_live,
+    shows_warnings,
+    warn,
+)
 from bytestack_sync.errors import (
     EXIT_APPLY_FAILED,
     EXIT_ERROR,
@@ -62,7 +69,8 @@ def run(
     desired = load_desired(paths, force=force, err=err, verbosity=verbosity)
     with open_client(api_url) as client:
         plan = plan_live(client, desired, targets)
-        warn(plan.warnings, err, verbosity)
+        if not shows_warnings("text", out):
+            warn(plan.warnings, err, verbosity)
         render(plan, "text", out, color=color)
         if plan.empty:
             return EXIT_OK

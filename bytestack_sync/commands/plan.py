@@ -50,7 +50,8 @@ def run(
                 f"live workspace read in {client.request_count} request(s); "
                 f"managed live resources: {plan.managed_count}\n"
             )
-    warn(plan.warnings, err, verbosity)
+    if not shows_warnings(fmt, out):
+        warn(plan.warnings, err, verbosity)
     render(plan, fmt, out, color=color)
     if out_file is not None:
         write_plan(plan, out_file)
@@ -90,6 +91,11 @@ def plan_live(client: Client, desired: DesiredState, targets: Sequence[str]) -> 
     # fields, read from the live workspace. Every stream must scrub those too.
     REDACTOR.add(*plan.sensitive_values)
     return plan
+
+
+def shows_warnings(fmt: str, out: TextIO) -> bool:
+    """Whether the rendered plan already shows its warnings to the person reading."""
+    return fmt == "text" and out.isatty()
 
 
 def warn(warnings: Iterable[Problem | str], err: TextIO, verbosity: int) -> None:
