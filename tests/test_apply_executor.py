@@ -10,6 +10,7 @@ import pytest
 
 from bytestack_sync.api.client import Client
 from bytestack_sync.apply import ApplyReport, ChangeOutcome, apply_plan, phases
+from bytestack_sync.apply.executor import UNCONFIRMED
 from bytestack_sync.emulator.app import EmulatorApp, create_app
 from bytestack_sync.emulator.local import LocalTransport
 from bytestack_sync.model import DesiredState, JobSpec, PruneMode, WebhookSpec
@@ -321,3 +322,28 @@ def test_a_stop_event_skips_everything_not_started(client: Client) -> None:
     assert report.interrupted
     assert statuses(report) == {"job:a": "skipped", "job:b": "skipped"}
     assert client.jobs.list() == []
+
+
+class InterruptReads(httpx.BaseTransport):
+    """A Ctrl-C that lands while the result is being read back."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            raise KeyboardInterrupt
+        return self.inner.handle_request(request)
+
+
+def test_ctrl_c_during_the_confirming_read_keeps_the_report(
+    client: Client, wire: Recording
+) -> None:
+    desired = state(job("a"), job("b"))
+    with Client(URL, KEY, transport=InterruptReads(wire), backoff=0.0) as reader:
+        report = apply_plan(make_plan(desired, [], []), reader, desired=desired)
+    assert statuses(report) == {"job:a": "ok", "job:b": "ok"}
+    assert report.interrupted and report.remaining is None and not report.converged
+    assert report.confirm_error == UNCONFIRMED
+    assert report.summary().startswith("Apply interrupted: 2 created")
+    assert sorted(j.name for j in client.jobs.list()) == ["a", "b"]

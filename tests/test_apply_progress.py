@@ -94,21 +94,53 @@ def test_quiet_reports_only_what_went_wrong() -> None:
     assert "job_1" not in out.getvalue()
 
 
+SKIPPED = ChangeOutcome(change(Create, "b"), "skipped", "not started: apply was interrupted")
+
+
 @pytest.mark.parametrize(
     ("report", "tail"),
     [
-        (ApplyReport(interrupted=True), "Run apply again to make the remaining changes.\n"),
+        (
+            ApplyReport(outcomes=[SKIPPED], interrupted=True),
+            "Run apply again to make the remaining changes.\n",
+        ),
         (
             ApplyReport(remaining=(change(Create, "late"),)),
             "re-plan still finds 1 change(s):\n  + job:late\n",
         ),
-        (
-            ApplyReport(confirm_error="the API failed"),
-            "warning: could not confirm the result: the API failed\n",
-        ),
     ],
 )
 def test_the_report_ends_with_what_is_left(report: ApplyReport, tail: str) -> None:
-    out = io.StringIO()
-    write_report(report, out)
+    out, err = io.StringIO(), io.StringIO()
+    write_report(report, out, err=err)
     assert out.getvalue().endswith(tail)
+    assert err.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    "report",
+    [
+        ApplyReport(confirm_error="the API failed"),
+        # Every change made, then Ctrl-C during the confirming read.
+        ApplyReport(
+            outcomes=[ChangeOutcome(change(), "ok", "created job_1")],
+            interrupted=True,
+            confirm_error="the API failed",
+        ),
+    ],
+)
+def test_an_unconfirmed_result_is_a_warning_on_stderr(report: ApplyReport) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    write_report(report, out, err=err)
+    assert err.getvalue() == "warning: could not confirm the result: the API failed\n"
+    assert "warning" not in out.getvalue() and "Run apply again" not in out.getvalue()
+    assert out.getvalue().endswith(report.summary() + "\n")
+
+
+def test_the_warning_goes_to_stderr_when_no_stream_is_given(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = io.StringIO()
+    write_report(ApplyReport(confirm_error="the API failed"), out)
+    assert capsys.readouterr().err == "warning: could not confirm the result: the API failed\n"
+    assert "warning" not in out.getvalue()

@@ -30,6 +30,7 @@ DEFAULT_PARALLELISM = 8
 # How often the main thread wakes while waiting, so Ctrl-C is seen promptly.
 _POLL_SECONDS = 0.2
 INTERRUPTED = "not started: apply was interrupted"
+UNCONFIRMED = "apply was interrupted before the result was read"
 _TOUCHES_DESIRED = (Create.action, Update.action, Replace.action)
 
 
@@ -61,10 +62,16 @@ def apply_plan(
     with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
         for phase in phases(plan.changes):
             run.phase(pool, phase)
-    progress.finish()
     report = ApplyReport(outcomes=run.ordered(plan.changes), interrupted=stop.is_set())
-    if not report.interrupted:
-        report.remaining, report.confirm_error = confirm(plan, client, desired)
+    # Every change has ended by now: a Ctrl-C from here on must not cost their report.
+    try:
+        progress.finish()
+        if not report.interrupted:
+            report.remaining, report.confirm_error = confirm(plan, client, desired)
+    except KeyboardInterrupt:
+        report.interrupted = True
+    if report.interrupted and report.remaining is None:
+        report.confirm_error = UNCONFIRMED
     return report
 
 

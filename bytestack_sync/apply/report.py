@@ -7,6 +7,7 @@ was done and what a second apply will do.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal, TextIO
@@ -96,15 +97,19 @@ class ApplyReport:
         return f"{title}: {', '.join(parts)}."
 
 
-def write_report(report: ApplyReport, out: TextIO, *, verbose: bool = True) -> None:
-    """The outcome of every change (failed and skipped ones always), then the summary."""
+def write_report(
+    report: ApplyReport, out: TextIO, *, verbose: bool = True, err: TextIO | None = None
+) -> None:
+    """The outcome of every change (failed and skipped ones always), then the summary,
+    on ``out``; a result that could not be confirmed is a warning, on ``err`` (stderr
+    unless given), since stdout carries only the report."""
     for outcome in report.outcomes:
         if verbose or not outcome.ok:
             out.write(f"  {outcome.line()}\n")
     if report.outcomes:
         out.write("\n")
     out.write(report.summary() + "\n")
-    if report.interrupted:
+    if report.interrupted and report.skipped:
         out.write("Run apply again to make the remaining changes.\n")
     elif report.remaining:
         out.write(
@@ -114,4 +119,5 @@ def write_report(report: ApplyReport, out: TextIO, *, verbose: bool = True) -> N
         for change in report.remaining:
             out.write(f"  {SYMBOLS.get(change.action, '?')} {change.address}\n")
     elif report.confirm_error is not None:
-        out.write(f"warning: could not confirm the result: {report.confirm_error}\n")
+        stream = err if err is not None else sys.stderr
+        stream.write(f"warning: could not confirm the result: {report.confirm_error}\n")
