@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -56,6 +57,24 @@ def live(id: str = "job_1", **fields: Any) -> LiveJob:
 )
 def test_a_job_matches_what_creating_the_spec_makes(fields: dict[str, Any], matches: bool) -> None:
     assert job_matches(live(**fields), SPEC) is matches
+
+
+@pytest.mark.parametrize(
+    ("declared", "live_schedule"),
+    [
+        ("@daily", "0 0 * * *"),
+        ("0 8 * * 1-5", "0 8 * * MON-FRI"),
+        ("0 8 * * *", "0 9 * * *"),
+        ("not cron", " not cron "),  # unparseable: compared by its text, as the planner does
+        ("not cron", "still not cron"),
+        ("not cron", "@daily"),
+    ],
+)
+def test_adoption_and_the_planner_agree_on_schedules(declared: str, live_schedule: str) -> None:
+    spec = replace(SPEC, schedule=declared)
+    job = live(schedule=live_schedule, status=spec.status)
+    planner_says = make_plan(DesiredState(jobs=(spec,)), [job], []).empty
+    assert job_matches(job, spec) is planner_says
 
 
 @pytest.mark.parametrize(

@@ -13,36 +13,29 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Generic, TypeVar
 
-from bytestack_sync import contract, cron
 from bytestack_sync.api.client import Client
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.model import JobSpec, WebhookSpec
+from bytestack_sync.plan import compare
 
 T = TypeVar("T", LiveJob, LiveWebhook)
 
 
-def same_schedule(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    try:
-        return cron.equivalent(a, b)
-    except cron.CronError:
-        return False
+# A create makes an active job whatever was declared (a paused one is paused
+# next), so the status is no evidence either way.
+_CREATED_FIELDS = tuple(f for f in compare.JOB_FORM if f != "status")
 
 
 def job_matches(live: LiveJob, spec: JobSpec) -> bool:
-    """Whether ``live`` is what creating ``spec`` makes (status aside: a create is active)."""
-    return (
-        live.name == spec.name
-        and contract.normalise_prompt(live.prompt) == spec.prompt
-        and frozenset(live.sources) == spec.sources
-        and (live.webhook_url or None) == spec.webhook_url
-        and same_schedule(live.schedule, spec.schedule)
+    """Whether ``live`` is what creating ``spec`` makes: the planner's own comparison,
+    status aside."""
+    return live.name == spec.name and compare.same_record(
+        compare.live_job_values(live), compare.desired_job_values(spec), _CREATED_FIELDS
     )
 
 
 def webhook_matches(live: LiveWebhook, spec: WebhookSpec) -> bool:
-    return live.url == spec.url and frozenset(live.events) == spec.events
+    return live.url == spec.url and compare.same_webhook_form(spec, live)
 
 
 class _Listing(Generic[T]):
