@@ -8,12 +8,10 @@ decision (``--force``) rather than an accident.
 from __future__ import annotations
 
 from bytestack_sync.errors import SafetyGuardError
-from bytestack_sync.model import SafetySettings
 from bytestack_sync.plan.plan import Plan
 
 # Below this many managed resources any change is a large fraction: no guard.
 MIN_GUARDED = 4
-DEFAULT_MAX_DESTROY_PERCENT = SafetySettings().max_destroy_percent
 
 
 def destroy_count(plan: Plan) -> int:
