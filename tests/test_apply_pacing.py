@@ -50,6 +50,7 @@ def test_the_span_between_429s_gives_the_rate(pacer: Pacer, time: FakeTime) -> N
     pacer.observe(429)
     assert pacer.rate == pytest.approx(50 * BACKOFF)
     rate = pacer.rate
+    assert rate is not None
     for _ in range(3):
         pacer.wait_turn()
     # Three turns at the same instant: the first goes at once, the others wait their slot.
