@@ -71,7 +71,10 @@ def run(
         plan = plan_live(client, desired, targets)
         if not shows_warnings("text", out):
             warn(plan.warnings, err, verbosity)
-        render(plan, "text", out, color=color)
+        # -q with --auto-approve: nobody reads the plan before it runs, so only the
+        # report is printed. A question always comes with the plan it asks about.
+        if verbosity >= 0 or not auto_approve:
+            render(plan, "text", out, color=color)
         if plan.empty:
             return EXIT_OK
         check_destroy_guard(plan, desired.safety.max_destroy_percent, force=force)
@@ -130,7 +133,8 @@ class _Apply:
             if plan.empty:
                 self.out.write("No changes to apply.\n")
                 return EXIT_OK
-            render(plan, "text", self.out, color=False)
+            if self.verbosity >= 0:
+                render(plan, "text", self.out, color=False)
             check_destroy_guard(plan, plan.max_destroy_percent, force=self.force)
             return self.execute(plan, client, None)
 
