@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from bytestack_sync.model import SafetySettings
 from bytestack_sync.plan.changes import ACTIONS, Change
@@ -25,7 +26,10 @@ class Plan:
     managed_count: int = 0
     live_fingerprints: Mapping[str, str] = field(default_factory=dict)
     declared: tuple[str, ...] = ()
-    manifest_digest: str = ""
+    # Works out ``manifest_digest`` when it is first read. Only a saved plan records
+    # it, and digesting every declared value costs more than the rest of planning,
+    # so showing or applying a plan directly never pays for it.
+    digest_manifest: Callable[[], str] = field(default=str, repr=False, compare=False)
     targets: tuple[str, ...] = ()
     sensitive_values: frozenset[str] = field(default=frozenset(), repr=False)
     # {live id: address as shown}, for every id in ``live_fingerprints``: names a
@@ -36,6 +40,11 @@ class Plan:
     secret_templates: dict[str, str] = field(default_factory=dict, repr=False)
     # The manifest's safety.max_destroy_percent, so a saved plan keeps its guard.
     max_destroy_percent: float = SafetySettings.max_destroy_percent
+
+    @cached_property
+    def manifest_digest(self) -> str:
+        """SHA-256 over the canonical desired state; holds no plaintext secret."""
+        return self.digest_manifest()
 
     @property
     def empty(self) -> bool:

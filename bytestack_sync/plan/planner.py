@@ -8,6 +8,7 @@ matches it. Nothing here does I/O.
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -147,7 +148,7 @@ def _finish(desired: DesiredState, draft: _Draft, targets: Sequence[str]) -> Pla
         managed_count=draft.managed,
         live_fingerprints=LiveFingerprints(draft.tracked),
         declared=tuple(sorted(draft.declared)),
-        manifest_digest=manifest_digest(desired, codec),
+        digest_manifest=functools.partial(manifest_digest, desired, codec),
         targets=tuple(targets),
         sensitive_values=draft.secrets,
         live_addresses=draft.addresses,

@@ -9,6 +9,7 @@ as written, e.g. ``${secret:HOOK}``, and its fingerprint) resolved again at appl
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import tempfile
@@ -91,7 +92,7 @@ def read_plan(path: str | os.PathLike[str], *, environ: Mapping[str, str]) -> Pl
             managed_count=int(document["managed_count"]),
             live_fingerprints={str(k): str(v) for k, v in document["live_fingerprints"].items()},
             declared=tuple(str(d) for d in document["declared"]),
-            manifest_digest=str(document["manifest_digest"]),
+            digest_manifest=functools.partial(str, document["manifest_digest"]),
             targets=tuple(str(t) for t in document["targets"]),
             sensitive_values=frozenset(secrets.values),
             live_addresses={str(k): str(v) for k, v in document["live_addresses"].items()},

@@ -20,6 +20,7 @@ from bytestack_sync.model import (
 )
 from bytestack_sync.plan import digest
 from bytestack_sync.plan.digest import LiveFingerprints, SecretCodec, live_digest, manifest_digest
+from bytestack_sync.plan.plan import Plan
 from bytestack_sync.plan.planner import make_plan
 
 HOOK = "https://hooks.example.com/a"
@@ -153,3 +154,17 @@ def test_manifest_digest_ignores_order_and_location() -> None:
         webhooks=(WebhookSpec(HOOK + "2"), WebhookSpec(HOOK)),
     )
     assert manifest_digest(first, SecretCodec()) == manifest_digest(moved, SecretCodec())
+
+
+def test_a_plan_digests_its_manifest_only_when_read_and_once() -> None:
+    calls: list[int] = []
+
+    def digester() -> str:
+        calls.append(1)
+        return "d" * 64
+
+    plan = Plan(digest_manifest=digester)
+    assert calls == []  # showing or applying a plan never pays for the digest
+    assert plan.manifest_digest == "d" * 64
+    assert plan.manifest_digest == "d" * 64
+    assert calls == [1]
