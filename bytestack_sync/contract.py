@@ -8,8 +8,10 @@ emulator follow together.
 
 from __future__ import annotations
 
+import enum
 import re
-from typing import Final
+from dataclasses import dataclass
+from typing import Any, Final
 
 # --- transport -------------------------------------------------------------------
 DEFAULT_API_URL: Final = "https://api.bytestack.dev/v1"
@@ -34,11 +36,10 @@ ERROR_CODES: Final[dict[int, str]] = {
     500: "internal_error",
 }
 
-# --- jobs ---------------------------------------------------------------------------
+# --- jobs and webhooks: ids, values ---------------------------------------------------
 JOB_ID_PREFIX: Final = "job_"
 WEBHOOK_ID_PREFIX: Final = "wh_"
 QUERY_ID_PREFIX: Final = "qry_"
-RUN_ID_PREFIX: Final = "run_"
 ID_BODY_LENGTH: Final = 25  # lowercase letters and digits after the prefix
 ID_ALPHABET: Final = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -48,20 +49,214 @@ PROMPT_MIN: Final = 1
 PROMPT_MAX: Final = 4000
 
 KNOWN_SOURCES: Final = ("x", "reddit", "linkedin", "youtube", "tiktok", "instagram", "facebook")
-JOB_STATUSES: Final = ("active", "paused")
-DEFAULT_JOB_STATUS: Final = "active"
+JOB_ACTIVE: Final = "active"
+JOB_PAUSED: Final = "paused"
+JOB_STATUSES: Final = (JOB_ACTIVE, JOB_PAUSED)
+DEFAULT_JOB_STATUS: Final = JOB_ACTIVE
 
-# PATCH /v1/jobs/{id} accepts only these; any other field is a 400 (assumed).
-UPDATABLE_JOB_FIELDS: Final = ("status", "schedule", "webhook_url")
-# A difference in any of these can only be made by delete + create (a new job id).
-JOB_REPLACE_FIELDS: Final = ("prompt", "sources")
-JOB_CREATE_FIELDS: Final = ("name", "prompt", "sources", "schedule", "webhook_url")
-
-# --- webhooks -----------------------------------------------------------------------
 EVENT_TYPES: Final = ("job.completed", "job.failed")
 DEFAULT_EVENTS: Final = ("job.completed",)
+
+
+# --- the one description of each resource --------------------------------------------
+class Role(enum.Enum):
+    """What a field is to the API, and so what a difference in it costs."""
+
+    IDENTITY = "identity"  # names the resource: another value is another resource
+    REPLACE = "replace"  # create-only: a difference forces delete + create (a new id)
+    UPDATE = "update"  # changed in place by PATCH
+    SERVER = "server"  # set by the API; never declared, never compared
+    LOCAL = "local"  # the tool's own: declared in manifests, never sent
+
+
+class Compare(enum.Enum):
+    """How two values of a field are the same."""
+
+    EXACT = "exact"
+    STRIPPED = "stripped"  # surrounding whitespace does not count
+    SET = "set"  # order and repeats do not count
+    SCHEDULE = "schedule"  # by the instants it fires
+    OPTIONAL = "optional"  # "" and null both mean none
+
+
+class Type(enum.Enum):
+    TEXT = "text"
+    TEXT_SET = "text_set"  # a list on the wire, a set in meaning
+    FLAG = "flag"
+    TIMESTAMP = "timestamp"  # ISO 8601 text
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a resource. ``api_default`` is what the API stores when a create
+    omits the field (None: nothing, or the field is required)."""
+
+    name: str
+    type: Type
+    role: Role
+    compare: Compare = Compare.EXACT
+    optional: bool = False  # may be null / absent
+    secret: bool = False  # may be filled by ${secret:...}
+    defaultable: bool = False  # a manifest's ``defaults:`` may give it
+    api_default: Any = None
+    sent_on_create: bool = True  # for IDENTITY, REPLACE and UPDATE fields
+    volatile: bool = False  # moved by the API itself (next run, update time)
+
+    @property
+    def is_set(self) -> bool:
+        return self.compare is Compare.SET
+
+    @property
+    def forces_replacement(self) -> bool:
+        return self.role is Role.REPLACE
+
+    @property
+    def on_create(self) -> bool:
+        """Part of a create's body."""
+        return self.role in _SENT and self.sent_on_create
+
+    @property
+    def declared(self) -> bool:
+        """Written in manifests (and so part of a desired spec)."""
+        return self.role is not Role.SERVER
+
+    @property
+    def compared(self) -> bool:
+        """Part of what the planner compares: the values a live resource can differ in."""
+        return self.role in (Role.REPLACE, Role.UPDATE)
+
+
+_SENT = (Role.IDENTITY, Role.REPLACE, Role.UPDATE)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A resource's fields, in the order a reader expects them (how plans show a
+    declared resource and how digests list its fields)."""
+
+    kind: str
+    id_prefix: str
+    fields: tuple[Field, ...]
+    # The UPDATE fields in the order the API documents its PATCH body ("pause or resume
+    # a job, change its schedule, or update its webhook URL"); diffs list them so.
+    update_order: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        keys = [f.name for f in self.fields if f.role is Role.IDENTITY]
+        if len(keys) != 1:
+            raise ValueError(f"{self.kind}: exactly one identity field (got {keys})")
+        if sorted(self.update_order) != sorted(self.names(Role.UPDATE)):
+            raise ValueError(f"{self.kind}: update_order must name each UPDATE field once")
+
+    @property
+    def key(self) -> str:
+        """The identity field: a job's name, a webhook's URL."""
+        return next(f.name for f in self.fields if f.role is Role.IDENTITY)
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"{self.kind} has no field {name!r}")
+
+    def names(self, *roles: Role) -> tuple[str, ...]:
+        """Field names with one of ``roles`` (every field when none is given), in order."""
+        return tuple(f.name for f in self.fields if not roles or f.role in roles)
+
+    @property
+    def create_fields(self) -> tuple[str, ...]:
+        """What a create's body may hold."""
+        return tuple(f.name for f in self.fields if f.on_create)
+
+    @property
+    def updatable(self) -> tuple[str, ...]:
+        """What a PATCH may change; any other field is a 400 (assumed)."""
+        return self.update_order
+
+    @property
+    def replace_fields(self) -> tuple[str, ...]:
+        """A difference in any of these can only be made by delete + create."""
+        return self.names(Role.REPLACE)
+
+    @property
+    def compared(self) -> tuple[str, ...]:
+        """The fields the planner compares, in the order diffs are shown: those that
+        force a replacement first, then the updatable ones in the API's order."""
+        return self.replace_fields + self.update_order
+
+    @property
+    def declared(self) -> tuple[str, ...]:
+        """The fields of a desired spec: identity, compared and local ones."""
+        return tuple(f.name for f in self.fields if f.declared)
+
+    @property
+    def api_fields(self) -> tuple[str, ...]:
+        """The fields of the API's JSON form of the resource."""
+        return tuple(f.name for f in self.fields if f.role is not Role.LOCAL)
+
+    @property
+    def set_fields(self) -> frozenset[str]:
+        return frozenset(f.name for f in self.fields if f.is_set)
+
+    @property
+    def secret_fields(self) -> frozenset[str]:
+        """The fields a ``${secret:...}`` may fill."""
+        return frozenset(f.name for f in self.fields if f.secret)
+
+    @property
+    def defaultable(self) -> tuple[str, ...]:
+        """The fields a manifest's ``defaults:`` may give."""
+        return tuple(f.name for f in self.fields if f.defaultable)
+
+    @property
+    def volatile(self) -> frozenset[str]:
+        """Fields the API moves by itself: not part of what a resource *is*."""
+        return frozenset(f.name for f in self.fields if f.volatile)
+
+
+_T, _R = Type, Role
+JOB: Final = Resource(
+    kind="job",
+    id_prefix=JOB_ID_PREFIX,
+    fields=(
+        Field("id", _T.TEXT, _R.SERVER),
+        Field("name", _T.TEXT, _R.IDENTITY, secret=True),
+        Field("prompt", _T.TEXT, _R.REPLACE, Compare.STRIPPED, secret=True),
+        Field("sources", _T.TEXT_SET, _R.REPLACE, Compare.SET, defaultable=True),
+        Field("schedule", _T.TEXT, _R.UPDATE, Compare.SCHEDULE, secret=True, defaultable=True),
+        Field(
+            "status", _T.TEXT, _R.UPDATE, defaultable=True,
+            api_default=DEFAULT_JOB_STATUS, sent_on_create=False,
+        ),
+        Field(
+            "webhook_url", _T.TEXT, _R.UPDATE, Compare.OPTIONAL,
+            optional=True, secret=True, defaultable=True,
+        ),
+        Field("protect", _T.FLAG, _R.LOCAL, defaultable=True, api_default=False),
+        Field("next_run_at", _T.TIMESTAMP, _R.SERVER, optional=True, volatile=True),
+        Field("created_at", _T.TIMESTAMP, _R.SERVER, optional=True, volatile=True),
+        Field("updated_at", _T.TIMESTAMP, _R.SERVER, optional=True, volatile=True),
+    ),
+    update_order=("status", "schedule", "webhook_url"),
+)  # fmt: skip
 # Webhooks have no update endpoint: a change of events is delete + register (assumed).
-WEBHOOK_REPLACE_FIELDS: Final = ("events",)
+WEBHOOK: Final = Resource(
+    kind="webhook",
+    id_prefix=WEBHOOK_ID_PREFIX,
+    fields=(
+        Field("id", _T.TEXT, _R.SERVER),
+        Field("url", _T.TEXT, _R.IDENTITY, secret=True),
+        Field("events", _T.TEXT_SET, _R.REPLACE, Compare.SET, api_default=DEFAULT_EVENTS),
+        Field("created_at", _T.TIMESTAMP, _R.SERVER, optional=True, volatile=True),
+    ),
+)
+RESOURCES: Final = {JOB.kind: JOB, WEBHOOK.kind: WEBHOOK}
+
+# Views of the table kept under the names the code has used.
+UPDATABLE_JOB_FIELDS: Final = JOB.updatable
+JOB_REPLACE_FIELDS: Final = JOB.replace_fields
+JOB_CREATE_FIELDS: Final = JOB.create_fields
+WEBHOOK_REPLACE_FIELDS: Final = WEBHOOK.replace_fields
 
 # --- queries ------------------------------------------------------------------------
 QUERY_STATUSES: Final = ("queued", "running", "completed", "failed")
