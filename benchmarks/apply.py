@@ -20,8 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from _serve import emulator
 
 from bytestack_sync.api.client import Client
+from bytestack_sync.api.pacing import PacedTransport, paced_transport
 from bytestack_sync.apply import ApplyReport, apply_plan
-from bytestack_sync.apply.pacing import PacedTransport, paced_transport
 from bytestack_sync.model import DesiredState, JobSpec
 from bytestack_sync.plan.planner import make_plan
 

@@ -16,6 +16,7 @@ from typing import TextIO
 
 from bytestack_sync.api.client import Client
 from bytestack_sync.apply import ApplyReport, apply_plan, check_destroy_guard, write_report
+from bytestack_sync.apply.progress import progress_for
 from bytestack_sync.commands.plan import (
     load_desired,
     open_client,
@@ -34,7 +35,6 @@ from bytestack_sync.errors import (
 from bytestack_sync.model import DesiredState
 from bytestack_sync.plan import savefile
 from bytestack_sync.plan.plan import Plan
-from bytestack_sync.progress import progress_for
 from bytestack_sync.render import render
 from bytestack_sync.secrets import REDACTOR
 

@@ -7,7 +7,7 @@ from typing import TextIO
 from bytestack_sync.commands.plan import open_client
 from bytestack_sync.errors import EXIT_OK
 from bytestack_sync.export import export_manifest
-from bytestack_sync.plan.savefile import write_text_atomic
+from bytestack_sync.files import write_text_atomic
 
 
 def run(*, api_url: str, out_file: str | None, out: TextIO) -> int:

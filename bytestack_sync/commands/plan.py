@@ -13,7 +13,7 @@ from typing import TextIO
 
 from bytestack_sync.api.client import Client
 from bytestack_sync.api.models import LiveJob, LiveWebhook
-from bytestack_sync.apply.pacing import paced_transport
+from bytestack_sync.api.pacing import paced_transport
 from bytestack_sync.connect import connect, is_local
 from bytestack_sync.errors import EXIT_CHANGES_PENDING, EXIT_OK, Problem
 from bytestack_sync.manifest import load_manifests

@@ -12,7 +12,6 @@ import dataclasses
 import functools
 import json
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 from bytestack_sync import __version__
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.errors import BytestackSyncError, StalePlanError
+from bytestack_sync.files import write_text_atomic
 from bytestack_sync.plan.changes import Change, MaskedValue
 from bytestack_sync.plan.compare import live_job_values, live_webhook_values
 from bytestack_sync.plan.digest import SecretCodec, live_digest
@@ -32,22 +32,6 @@ FORMAT = "bytestack-sync-plan"
 # 2: live fingerprints and the manifest digest hash compact JSON rows (a plan from
 # format 1 would be refused as stale anyway; the version makes the reason plain).
 FORMAT_VERSION = 2
-
-
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write via a temporary file in the same directory, so readers never see half a file."""
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def plan_document(plan: Plan, *, now: datetime | None = None) -> dict[str, Any]:

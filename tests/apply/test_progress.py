@@ -6,10 +6,10 @@ import io
 
 import pytest
 
+from bytestack_sync.apply.progress import BarProgress, LineProgress, NoProgress, progress_for
 from bytestack_sync.apply.report import ApplyReport, ChangeOutcome, write_report
 from bytestack_sync.model import JobSpec
 from bytestack_sync.plan.changes import Change, Create, Delete, Pause, Replace, Update
-from bytestack_sync.progress import BarProgress, LineProgress, NoProgress, progress_for
 
 
 def change(kind: type[Change] = Create, key: str = "a", resource: str = "job") -> Change:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bytestack_sync.apply.pacing import BACKOFF, INCREASE, PacedTransport, Pacer
+from bytestack_sync.api.pacing import BACKOFF, INCREASE, PacedTransport, Pacer
 
 
 class FakeTime:
