@@ -17,7 +17,7 @@ from typing import TextIO
 from bytestack_sync.api.client import Client
 from bytestack_sync.apply import ApplyReport, apply_plan, check_destroy_guard, write_report
 from bytestack_sync.apply.progress import progress_for
-from bytestack_sync.commands.plan import (
+from bytestack_sync.commands.workspace import (
     load_desired,
     open_client,
     plan_live,

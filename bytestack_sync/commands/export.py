@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from bytestack_sync.commands.plan import open_client
+from bytestack_sync.commands.workspace import open_client
 from bytestack_sync.errors import EXIT_OK
 from bytestack_sync.export import export_manifest
 from bytestack_sync.files import write_text_atomic

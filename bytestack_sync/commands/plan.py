@@ -7,24 +7,19 @@ page. ``--out`` saves the plan for ``apply FILE``; ``--detailed-exitcode`` makes
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TextIO
 
-from bytestack_sync.api.client import Client
-from bytestack_sync.api.models import LiveJob, LiveWebhook
-from bytestack_sync.api.pacing import paced_transport
-from bytestack_sync.connect import connect, is_local
-from bytestack_sync.errors import EXIT_CHANGES_PENDING, EXIT_OK, Problem
-from bytestack_sync.manifest import load_manifests
-from bytestack_sync.model import DesiredState
-from bytestack_sync.plan.plan import Plan
-from bytestack_sync.plan.planner import make_plan
+from bytestack_sync.commands.workspace import (
+    load_desired,
+    open_client,
+    plan_live,
+    shows_warnings,
+    warn,
+)
+from bytestack_sync.errors import EXIT_CHANGES_PENDING, EXIT_OK
 from bytestack_sync.plan.savefile import write_plan
 from bytestack_sync.render import render
-from bytestack_sync.secrets import REDACTOR
-
-HTTP_LOGGER = "bytestack_sync.http"
 
 
 def run(
@@ -60,49 +55,3 @@ def run(
     if detailed_exitcode and not plan.empty:
         return EXIT_CHANGES_PENDING
     return EXIT_OK
-
-
-def load_desired(paths: Sequence[str], *, force: bool, err: TextIO, verbosity: int) -> DesiredState:
-    """The manifests' desired state; its sensitive values are registered for redaction."""
-    loaded = load_manifests(paths, allow_empty=force)
-    # Registered before anything talks to the API, so no later message can leak one.
-    REDACTOR.add(*loaded.desired.sensitive_values)
-    warn(loaded.warnings, err, verbosity)
-    return loaded.desired
-
-
-def open_client(api_url: str) -> Client:
-    """A client for ``api_url``; a remote one paces itself under the API's rate limit."""
-    debug = logging.getLogger(HTTP_LOGGER).isEnabledFor(logging.DEBUG)
-    if is_local(api_url):
-        return connect(api_url, debug=debug)
-    return connect(api_url, debug=debug, transport=paced_transport())
-
-
-def read_live(client: Client) -> tuple[list[LiveJob], list[LiveWebhook]]:
-    """The live workspace, read page by page through the list endpoints."""
-    return client.jobs.list(), client.webhooks.list()
-
-
-def plan_live(client: Client, desired: DesiredState, targets: Sequence[str]) -> Plan:
-    jobs, webhooks = read_live(client)
-    plan = make_plan(desired, jobs, webhooks, targets=targets)
-    # The plan knows more secrets than the manifests: the former values of sensitive
-    # fields, read from the live workspace. Every stream must scrub those too.
-    REDACTOR.add(*plan.sensitive_values)
-    return plan
-
-
-def shows_warnings(fmt: str, out: TextIO) -> bool:
-    """Whether the rendered plan already shows its warnings to the person reading."""
-    return fmt == "text" and out.isatty()
-
-
-def warn(warnings: Iterable[Problem | str], err: TextIO, verbosity: int) -> None:
-    if verbosity < 0:
-        return
-    for warning in warnings:
-        text = str(warning)
-        if isinstance(warning, str) and not text.startswith("warning:"):
-            text = f"warning: {text}"
-        err.write(text + "\n")
