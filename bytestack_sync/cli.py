@@ -1,116 +1,35 @@
 """The command line: parse, call one function per command, return its exit code.
 
 No logic lives here. Heavy modules are imported inside the commands so that
-``--help`` and ``--version`` stay fast.
+``--help`` and ``--version`` stay fast. A run's state (its options, its redactor)
+is one ``Options`` (``bytestack_sync.invocation``) that ``main`` makes and the
+commands hand down; nothing is kept between runs.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
+
+from bytestack_sync.invocation import (
+    Options,
+    RootGroup,
+    common_options,
+    options,
+    resolve_api_url,
+    use_color,
+)
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
-F = TypeVar("F", bound=Callable[..., Any])
-
 VERSION = "0.1.0"
 
 
-class Options:
-    """The common options; accepted before or after the command name (last one wins).
-
-    A plain class rather than a dataclass: importing dataclasses costs start-up time.
-    """
-
-    def __init__(self) -> None:
-        self.api_url: str | None = None
-        self.debug = False
-        self.no_color = False
-        self.verbosity = 0  # -1 quiet, 0 normal, 1 verbose
-
-
-def _set(field: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
-    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
-        options = ctx.ensure_object(Options)
-        if field == "verbosity":
-            if value:
-                options.verbosity = value
-        elif value not in (None, False):
-            setattr(options, field, value)
-        return value
-
-    return callback
-
-
-def common_options(func: F) -> F:
-    decorators = [
-        click.option(
-            "--api-url",
-            expose_value=False,
-            callback=_set("api_url"),
-            help="API base URL, or 'local' / 'local:PATH' for the embedded emulator "
-            "[env BYTESTACK_API_URL].",
-        ),
-        click.option(
-            "--debug",
-            is_flag=True,
-            expose_value=False,
-            callback=_set("debug"),
-            help="Show tracebacks and the HTTP exchange (the key redacted).",
-        ),
-        click.option(
-            "--no-color",
-            is_flag=True,
-            expose_value=False,
-            callback=_set("no_color"),
-            help="Never colour the output (also: NO_COLOR).",
-        ),
-        click.option(
-            "-q",
-            "--quiet",
-            "verbosity",
-            flag_value=-1,
-            expose_value=False,
-            callback=_set("verbosity"),
-            help="Print only errors and the requested output.",
-        ),
-        click.option(
-            "-v",
-            "--verbose",
-            "verbosity",
-            flag_value=1,
-            expose_value=False,
-            callback=_set("verbosity"),
-            help="Print more detail.",
-        ),
-    ]
-    for decorator in reversed(decorators):
-        func = decorator(func)
-    return func
-
-
-def options() -> Options:
-    return click.get_current_context().ensure_object(Options)
-
-
-def resolve_api_url(opts: Options) -> str:
-    from bytestack_sync import contract
-
-    return opts.api_url or os.environ.get(contract.API_URL_ENV) or contract.DEFAULT_API_URL
-
-
-def use_color(opts: Options, stream: Any) -> bool:
-    if opts.no_color or os.environ.get("NO_COLOR"):
-        return False
-    return bool(getattr(stream, "isatty", lambda: False)())
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(VERSION, prog_name="bytestack-sync")
 @common_options
 def cli() -> None:
@@ -132,13 +51,15 @@ def validate(paths: tuple[str, ...], allow_missing_env: bool) -> int:
     """Check manifests offline: YAML, schema, values, schedules, variables."""
     from bytestack_sync.commands import validate as command
 
+    opts = options()
     return command.run(
         paths,
         out=sys.stdout,
         err=sys.stderr,
         github=os.environ.get("GITHUB_ACTIONS") == "true",
-        verbosity=options().verbosity,
+        verbosity=opts.verbosity,
         allow_missing_env=allow_missing_env,
+        redactor=opts.redactor,
     )
 
 
@@ -220,6 +141,8 @@ def plan(
         err=sys.stderr,
         color=use_color(opts, sys.stdout),
         verbosity=opts.verbosity,
+        redactor=opts.redactor,
+        debug=opts.debug,
     )
 
 
@@ -259,6 +182,8 @@ def apply(
         color=use_color(opts, sys.stdout),
         interactive=sys.stdin.isatty() and sys.stderr.isatty(),
         verbosity=opts.verbosity,
+        redactor=opts.redactor,
+        debug=opts.debug,
     )
 
 
@@ -270,7 +195,13 @@ def export(out_file: str | None) -> int:
     from bytestack_sync.commands import export as command
 
     opts = options()
-    return command.run(api_url=resolve_api_url(opts), out_file=out_file, out=sys.stdout)
+    return command.run(
+        api_url=resolve_api_url(opts),
+        out_file=out_file,
+        out=sys.stdout,
+        redactor=opts.redactor,
+        debug=opts.debug,
+    )
 
 
 @cli.command()
@@ -367,14 +298,15 @@ def serve(
         page_size=page_size,
         out=sys.stdout,
         query_delay=query_delay,
+        redactor=options().redactor,
     )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the command under the one error handler, return the exit code."""
+    """Entry point: run one invocation under the one error handler, return its exit code."""
     from bytestack_sync.error_handler import run_cli
 
-    return run_cli(cli, argv)
+    return run_cli(cli, argv, Options())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,6 +3,9 @@
 ``local`` and ``local:PATH`` run the emulator in this process, its state in a
 SQLite file, so every command works offline with no server and no key. Anything
 else is the URL of a real API, which needs a key from ``BITKIT_API_KEY``.
+
+Nothing here is process-wide: the key reaches a redactor only when the caller
+hands one in (the CLI hands in its run's), so a library caller leaves no trace.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from bytestack_sync import contract
 from bytestack_sync.api.auth import ApiKey
 from bytestack_sync.api.client import Client
 from bytestack_sync.errors import UsageError
-from bytestack_sync.secrets import REDACTOR
+from bytestack_sync.secrets import Redactor
 
 # The in-process emulator is reached through a transport, never a socket: this
 # host name only makes the URLs in debug logs and errors read naturally.
@@ -39,12 +42,21 @@ def local_state_path(api_url: str) -> Path:
 
 
 def connect(
-    api_url: str, *, key: str | None = None, debug: bool = False, **client_options: Any
+    api_url: str,
+    *,
+    key: str | None = None,
+    debug: bool = False,
+    redactor: Redactor | None = None,
+    **client_options: Any,
 ) -> Client:
-    """A Client for ``api_url``; the key defaults to ``BITKIT_API_KEY``."""
+    """A Client for ``api_url``; the key defaults to ``BITKIT_API_KEY``.
+
+    ``redactor``, when given, learns the key, so the streams it scrubs never show it.
+    """
     api_key = ApiKey(key if key is not None else os.environ.get(contract.API_KEY_ENV))
     del key  # only the wrapper, whose repr hides it, stays in scope
-    REDACTOR.add(api_key.reveal())
+    if redactor is not None:
+        redactor.add(api_key.reveal())
     if is_local(api_url):
         return _local_client(api_url, api_key, debug=debug, options=client_options)
     _check_url(api_url)

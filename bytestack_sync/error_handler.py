@@ -1,10 +1,13 @@
-"""The one top-level error handler, and the redacting output streams.
+"""The one top-level error handler, and the redacting streams and debug log of one run.
 
 Expected errors print one line (or one block, for manifests) and exit with their
 code; unexpected ones say so and show a traceback only under ``--debug``; ^C
-exits 130. Every byte written to stdout and stderr passes through the process
-redactor, so neither the API key nor a sensitive value can reach a terminal or a
-CI log, whatever code path printed it.
+exits 130. While a command runs, every byte written to
+stdout and stderr passes through that invocation's redactor, so neither the API
+key nor a sensitive value can reach a terminal or a CI log, whatever code path
+printed it. The streams, and the log handler ``--debug`` adds, are put back when
+the command returns or raises: the CLI run in-process, or the package used as a
+library, leaves nothing behind.
 
 Imports stay light here: this module is on the path of ``--help``.
 """
@@ -13,29 +16,35 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import sys
-from typing import IO, Any
+from collections.abc import Iterator
+from typing import IO, Any, Protocol
 
 import click
 
-from bytestack_sync import contract
-from bytestack_sync.secrets import REDACTOR
+from bytestack_sync.secrets import Redactor
 
-EXIT_ERROR = 1
-EXIT_INTERRUPTED = 130
+DEBUG_FORMAT = "debug: %(name)s: %(message)s"
+
+
+class Invocation(Protocol):
+    """What the handler needs of one run: its redactor, and ``--debug`` once parsed."""
+
+    redactor: Redactor
+    debug: bool
 
 
 class RedactingStream(io.TextIOBase):
     """A text stream that scrubs known secrets from everything written through it."""
 
-    def __init__(self, inner: IO[str]) -> None:
+    def __init__(self, inner: IO[str], redactor: Redactor) -> None:
         self._inner = inner
+        self._redact = redactor
 
     def write(self, text: str | bytes) -> int:
         # click.echo writes bytes to a text stream it cannot find a buffer behind.
         shown = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
-        self._inner.write(REDACTOR(shown))
+        self._inner.write(self._redact(shown))
         return len(text)
 
     def flush(self) -> None:
@@ -55,34 +64,44 @@ class RedactingStream(io.TextIOBase):
         return True
 
 
-def install_redaction() -> None:
-    key = os.environ.get(contract.API_KEY_ENV)
-    if key:
-        REDACTOR.add(key)
-    if not isinstance(sys.stdout, RedactingStream):
-        sys.stdout = RedactingStream(sys.stdout)
-    if not isinstance(sys.stderr, RedactingStream):
-        sys.stderr = RedactingStream(sys.stderr)
+@contextlib.contextmanager
+def redacted_streams(redactor: Redactor) -> Iterator[None]:
+    """``sys.stdout`` and ``sys.stderr`` scrubbed by ``redactor``; restored on the way out."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout = RedactingStream(saved[0], redactor)
+    sys.stderr = RedactingStream(saved[1], redactor)
+    try:
+        yield
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        sys.stdout, sys.stderr = saved
 
 
-def _configure_logging(debug: bool) -> None:
-    if debug:
-        import logging
+@contextlib.contextmanager
+def debug_logging(stream: IO[str]) -> Iterator[None]:
+    """Every logger's debug records on ``stream`` (the redacted stderr), then the root
+    logger's handlers and level exactly as they were."""
+    import logging  # here, not at the top: only --debug needs it
 
-        logging.basicConfig(
-            level=logging.DEBUG, stream=sys.stderr, format="debug: %(name)s: %(message)s"
-        )
+    root = logging.getLogger()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter(DEBUG_FORMAT))
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+        handler.close()
 
 
 def _say(message: str) -> None:
     sys.stderr.write(message.rstrip("\n") + "\n")
     sys.stderr.flush()
-
-
-def _print_traceback() -> None:
-    import traceback
-
-    traceback.print_exc(file=sys.stderr)
 
 
 def _expected_message(exc: Exception) -> str | None:
@@ -111,8 +130,13 @@ def _expected_message(exc: Exception) -> str | None:
 
 def _exit_code_for(exc: Exception, debug: bool) -> int:
     """Map an exception escaping a command to one message and an exit code."""
+    from bytestack_sync.errors import EXIT_ERROR
+
     if debug:
-        _print_traceback()
+        import traceback
+
+        # Written through the redacted stderr, like everything else.
+        traceback.print_exc(file=sys.stderr)
     message = _expected_message(exc)
     if message is not None:
         _say(message)
@@ -122,25 +146,35 @@ def _exit_code_for(exc: Exception, debug: bool) -> int:
     return EXIT_ERROR
 
 
-def run_cli(command: click.Command, argv: list[str] | None) -> int:
+def _click_exit_code(exc: click.ClickException) -> int:
+    from bytestack_sync.errors import EXIT_ERROR
+
+    exc.show(file=sys.stderr)
+    # click uses 2 for usage errors; the spec's 2 means "changes pending".
+    return EXIT_ERROR if exc.exit_code == 2 else int(exc.exit_code)
+
+
+def run_cli(command: click.Command, argv: list[str] | None, invocation: Invocation) -> int:
+    """Run ``command`` on ``argv`` with ``invocation`` as its context object; the exit code.
+
+    Parsing fills ``invocation`` (``--debug`` among others), so the handler reads
+    it only after the command has run.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in args
-    install_redaction()
-    _configure_logging(debug)
-    try:
-        result: Any = command.main(args=args, prog_name="bytestack-sync", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show(file=sys.stderr)
-        # click uses 2 for usage errors; the spec's 2 means "changes pending".
-        return EXIT_ERROR if exc.exit_code == 2 else int(exc.exit_code)
-    except (KeyboardInterrupt, click.exceptions.Abort):
-        _say("interrupted")
-        return EXIT_INTERRUPTED
-    except Exception as exc:
-        return _exit_code_for(exc, debug)
-    finally:
-        with contextlib.suppress(OSError, ValueError):
-            sys.stdout.flush()
+    with redacted_streams(invocation.redactor):
+        try:
+            result: Any = command.main(
+                args=args, prog_name="bytestack-sync", standalone_mode=False, obj=invocation
+            )
+        except click.exceptions.Exit as exc:
+            return int(exc.exit_code)
+        except click.ClickException as exc:
+            return _click_exit_code(exc)
+        except (KeyboardInterrupt, click.exceptions.Abort):
+            from bytestack_sync.errors import EXIT_INTERRUPTED
+
+            _say("interrupted")
+            return EXIT_INTERRUPTED
+        except Exception as exc:
+            return _exit_code_for(exc, invocation.debug)
     return int(result) if isinstance(result, int) else 0

@@ -3,7 +3,8 @@
 A sensitive value is never shown; it is shown as ``(sensitive, sha256:1a2b3c4d)`` so a
 reviewer still sees that it changed. The redactor is the last line of defence: every
 stream the CLI writes to passes through one that knows the API key and every
-sensitive value.
+sensitive value. There is no process-wide one: each CLI invocation makes its own and
+hands it down, so nothing one run learns outlives it (``bytestack_sync.error_handler``).
 """
 
 from __future__ import annotations
@@ -62,7 +63,3 @@ class Redactor:
 
     def __repr__(self) -> str:
         return f"Redactor({len(self._order)} spellings)"
-
-
-# The process-wide redactor the CLI's output streams and log handler consult.
-REDACTOR = Redactor()

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from bytestack_sync import cli
+from bytestack_sync.connect import connect
+from bytestack_sync.secrets import sensitive_display
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -95,3 +100,49 @@ def test_colour_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR")
     opts.no_color = True
     assert cli.use_color(opts, Tty()) is False
+
+
+FIRST_KEY = "bs_first_run_canary_3f9d2a"
+SECOND_KEY = "bs_second_run_canary_8c1e4b"
+
+
+def _names_manifest(tmp_path: Path, *names: str) -> str:
+    jobs = "".join(
+        f'  - {{name: {name}, prompt: p, sources: [x], schedule: "@daily"}}\n' for name in names
+    )
+    path = tmp_path / "names.yaml"
+    path.write_text(f"version: 1\njobs:\n{jobs}", encoding="utf-8")
+    return str(path)
+
+
+def test_two_runs_in_one_process_keep_their_secrets_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    local = f"local:{tmp_path / 's.db'}"
+    manifest = _names_manifest(tmp_path, FIRST_KEY, SECOND_KEY)
+    monkeypatch.setenv("BITKIT_API_KEY", FIRST_KEY)
+    assert cli.main(["--api-url", local, "plan", manifest]) == 0
+    first = capsys.readouterr()
+    assert FIRST_KEY not in first.out + first.err
+    assert sensitive_display(FIRST_KEY) in first.out  # the job named like the key, scrubbed
+
+    monkeypatch.setenv("BITKIT_API_KEY", SECOND_KEY)
+    assert cli.main(["--api-url", local, "plan", manifest]) == 0
+    second = capsys.readouterr()
+    # The first run's key is an ordinary name to the second run; its own key is not.
+    assert f'+ job "{FIRST_KEY}"' in second.out
+    assert SECOND_KEY not in second.out + second.err
+    assert sensitive_display(SECOND_KEY) in second.out
+
+
+def test_the_package_used_as_a_library_installs_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = logging.getLogger()
+    before = (sys.stdout, sys.stderr, list(root.handlers), root.level)
+    with connect(f"local:{tmp_path / 's.db'}", key=FIRST_KEY, debug=True) as client:
+        client.jobs.list()
+    assert (sys.stdout, sys.stderr, list(root.handlers), root.level) == before
+    # Nor does it teach a later run a secret: the key is an ordinary name to it.
+    assert cli.main(["validate", "-v", _names_manifest(tmp_path, FIRST_KEY)]) == 0
+    assert f"job {FIRST_KEY!r}: @daily (x)" in capsys.readouterr().err

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 from pathlib import Path
 
 import pytest
 
 from bytestack_sync import cli
+from bytestack_sync.error_handler import RedactingStream
 
 BAD = """\
 version: 1
@@ -77,3 +80,64 @@ def test_a_bug_says_unexpected_and_hints_at_debug(
     assert err.strip() == "unexpected error: RuntimeError: boom (run with --debug for a traceback)"
     assert cli.main(["--debug", "schema"]) == 1
     assert "Traceback" in capsys.readouterr().err
+
+
+CANARY_KEY = "bs_canary_key_for_a_bug_5e7a1c"
+
+
+def _process_state() -> tuple[object, ...]:
+    root = logging.getLogger()
+    return (
+        sys.stdout,
+        sys.stderr,
+        list(root.handlers),
+        root.level,
+        logging.getLogger("httpx").level,
+        logging.getLogger("bytestack_sync.http").level,
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["validate", "{tmp}/m.yaml"], id="validate"),
+        pytest.param(
+            ["--debug", "--api-url", "local:{tmp}/s.db", "plan", "{tmp}/m.yaml"], id="debug"
+        ),
+        pytest.param(["plan", "{tmp}/m.yaml", "--format", "yaml", "--debug"], id="usage-error"),
+        pytest.param(["--debug", "--api-url", "local:{tmp}", "plan", "{tmp}/m.yaml"], id="error"),
+        pytest.param(["--debug", "schema"], id="bug"),
+    ],
+)
+def test_a_run_leaves_streams_and_logging_as_it_found_them(
+    argv: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bytestack_sync.commands import schema
+
+    def broken(**_: object) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(schema, "run", broken)
+    (tmp_path / "m.yaml").write_text(GOOD, encoding="utf-8")
+    before = _process_state()
+    cli.main([a.format(tmp=tmp_path) for a in argv])
+    assert _process_state() == before
+    assert not isinstance(sys.stdout, RedactingStream)
+
+
+def test_debug_logs_the_http_exchange_on_stderr_redacted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BITKIT_API_KEY", CANARY_KEY)
+    (tmp_path / "m.yaml").write_text(GOOD, encoding="utf-8")
+    url = f"local:{tmp_path / 's.db'}"
+    # --debug after the command name too: the parsed option is what counts.
+    assert cli.main(["--api-url", url, "plan", str(tmp_path / "m.yaml"), "--debug"]) == 0
+    err = capsys.readouterr().err
+    assert "debug: bytestack_sync.http: GET http://local.emulator/v1/jobs?limit=1000 -> 200" in err
+    assert CANARY_KEY not in err
+    assert cli.main(["--api-url", url, "plan", str(tmp_path / "m.yaml")]) == 0
+    assert "debug:" not in capsys.readouterr().err

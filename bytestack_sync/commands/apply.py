@@ -36,7 +36,7 @@ from bytestack_sync.model import DesiredState
 from bytestack_sync.plan import savefile
 from bytestack_sync.plan.plan import Plan
 from bytestack_sync.render import render
-from bytestack_sync.secrets import REDACTOR
+from bytestack_sync.secrets import Redactor
 
 _HEAD = 4096
 _MARKER = re.compile(r'"format"\s*:\s*"' + re.escape(savefile.FORMAT) + '"')
@@ -60,15 +60,22 @@ def run(
     color: bool,
     interactive: bool,
     verbosity: int,
+    redactor: Redactor | None = None,
+    debug: bool = False,
 ) -> int:
-    runner = _Apply(parallelism=parallelism, force=force, out=out, err=err, verbosity=verbosity)
+    """``redactor``: the run's, which the streams scrub with (a fresh one if not given)."""
+    redactor = Redactor() if redactor is None else redactor
+    runner = _Apply(
+        parallelism=parallelism, force=force, out=out, err=err, verbosity=verbosity,
+        redactor=redactor, debug=debug,
+    )  # fmt: skip
     if len(paths) == 1 and savefile_path(paths[0]):
         if targets:
             raise UsageError("--target cannot be used with a saved plan: it applies as saved")
         return runner.saved(paths[0], api_url)
-    desired = load_desired(paths, force=force, err=err, verbosity=verbosity)
-    with open_client(api_url) as client:
-        plan = plan_live(client, desired, targets)
+    desired = load_desired(paths, force=force, err=err, verbosity=verbosity, redactor=redactor)
+    with runner.open_client(api_url) as client:
+        plan = plan_live(client, desired, targets, redactor=redactor)
         if not shows_warnings("text", out):
             warn(plan.warnings, err, verbosity)
         # -q with --auto-approve: nobody reads the plan before it runs, so only the
@@ -112,24 +119,37 @@ def ask_approval(err: TextIO) -> bool:
 
 class _Apply:
     def __init__(
-        self, *, parallelism: int, force: bool, out: TextIO, err: TextIO, verbosity: int
+        self,
+        *,
+        parallelism: int,
+        force: bool,
+        out: TextIO,
+        err: TextIO,
+        verbosity: int,
+        redactor: Redactor,
+        debug: bool,
     ) -> None:
         self.parallelism = parallelism
         self.force = force
         self.out = out
         self.err = err
         self.verbosity = verbosity
+        self.redactor = redactor
+        self.debug = debug
+
+    def open_client(self, api_url: str) -> Client:
+        return open_client(api_url, redactor=self.redactor, debug=self.debug)
 
     def saved(self, path: str, api_url: str) -> int:
         plan = savefile.read_plan(path, environ=os.environ)
-        REDACTOR.add(*plan.sensitive_values)
-        with open_client(api_url) as client:
+        self.redactor.add(*plan.sensitive_values)
+        with self.open_client(api_url) as client:
             jobs, webhooks = read_live(client)
             savefile.refuse_if_stale(plan, jobs, webhooks)
             # Not stale: the live resources are those planned against, so their
             # values stand in for the ones a saved plan holds only as fingerprints.
             plan = savefile.reattach_live(plan, jobs, webhooks)
-            REDACTOR.add(*plan.sensitive_values)
+            self.redactor.add(*plan.sensitive_values)
             if plan.empty:
                 self.out.write("No changes to apply.\n")
                 return EXIT_OK

@@ -14,7 +14,7 @@ from bytestack_sync.emulator.auth import parse_key_spec, split_key_spec
 from bytestack_sync.emulator.context import DEFAULT_QUERY_DELAY
 from bytestack_sync.emulator.server import EmulatorServer
 from bytestack_sync.errors import BytestackSyncError, UsageError
-from bytestack_sync.secrets import REDACTOR
+from bytestack_sync.secrets import Redactor
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -34,11 +34,10 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
             signal.signal(sig, old)
 
 
-def _checked_keys(keys: Sequence[str]) -> None:
+def _checked_keys(keys: Sequence[str], redactor: Redactor) -> None:
     for position, spec in enumerate(keys, start=1):
-        REDACTOR.add(
-            split_key_spec(spec)[0], spec
-        )  # the keys this server accepts are secrets like any other
+        # The keys this server accepts are secrets like any other.
+        redactor.add(split_key_spec(spec)[0], spec)
         try:
             parse_key_spec(spec, position)
         except ValueError as error:
@@ -58,10 +57,11 @@ def serve(
     seed: int | None,
     page_size: int | None,
     out: TextIO,
+    redactor: Redactor,
     query_delay: float | None = None,
 ) -> int:
     """Serve until SIGINT or SIGTERM, then stop cleanly and return 0."""
-    _checked_keys(keys)
+    _checked_keys(keys, redactor)
     try:
         app = create_app(
             state, keys=keys, rate_limit=rate_limit, latency_ms=latency_ms,

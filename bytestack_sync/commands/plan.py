@@ -20,6 +20,7 @@ from bytestack_sync.commands.workspace import (
 from bytestack_sync.errors import EXIT_CHANGES_PENDING, EXIT_OK
 from bytestack_sync.plan.savefile import write_plan
 from bytestack_sync.render import render
+from bytestack_sync.secrets import Redactor
 
 
 def run(
@@ -35,10 +36,12 @@ def run(
     err: TextIO,
     color: bool,
     verbosity: int,
+    redactor: Redactor,
+    debug: bool,
 ) -> int:
-    desired = load_desired(paths, force=force, err=err, verbosity=verbosity)
-    with open_client(api_url) as client:
-        plan = plan_live(client, desired, targets)
+    desired = load_desired(paths, force=force, err=err, verbosity=verbosity, redactor=redactor)
+    with open_client(api_url, redactor=redactor, debug=debug) as client:
+        plan = plan_live(client, desired, targets, redactor=redactor)
         if verbosity > 0:
             err.write(
                 f"declared: {len(desired.jobs)} job(s), {len(desired.webhooks)} webhook(s); "

@@ -9,7 +9,7 @@ from bytestack_sync.errors import EXIT_ERROR, EXIT_OK, Problem
 from bytestack_sync.manifest import collect
 from bytestack_sync.manifest.loader import Collection
 from bytestack_sync.model import JobSpec, Location
-from bytestack_sync.secrets import REDACTOR, sensitive_display
+from bytestack_sync.secrets import Redactor, sensitive_display
 
 
 def run(
@@ -20,14 +20,17 @@ def run(
     github: bool,
     verbosity: int,
     allow_missing_env: bool = False,
+    redactor: Redactor | None = None,
 ) -> int:
     """Print every problem, then a summary; 1 if any is an error.
 
-    ``allow_missing_env`` turns unset variables into warnings (see ``collect``).
+    ``allow_missing_env`` turns unset variables into warnings (see ``collect``);
+    ``redactor`` is the run's, which the streams scrub with (a fresh one if not given).
     """
     collection = collect(paths, allow_missing_env=allow_missing_env)
-    # Before anything prints: the streams scrub what the registry knows, even short values.
-    REDACTOR.add(*collection.desired.sensitive_values)
+    # Before anything prints: the streams scrub what the redactor knows.
+    redactor = Redactor() if redactor is None else redactor
+    redactor.add(*collection.desired.sensitive_values)
     errors = collection.errors
     problems = list(collection.problems)
     nothing = collection.nothing_to_plan

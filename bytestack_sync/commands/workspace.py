@@ -1,13 +1,12 @@
 """The steps plan, apply and export share: the desired state, a client, the live workspace.
 
 Every step that learns a secret (a sensitive manifest value, a former value read
-from the live workspace) registers it for redaction before it returns, so nothing
-printed afterwards can show it.
+from the live workspace, the API key) adds it to the run's redactor before it
+returns, so nothing printed afterwards can show it.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
@@ -20,26 +19,25 @@ from bytestack_sync.manifest import load_manifests
 from bytestack_sync.model import DesiredState
 from bytestack_sync.plan.plan import Plan
 from bytestack_sync.plan.planner import make_plan
-from bytestack_sync.secrets import REDACTOR
-
-HTTP_LOGGER = "bytestack_sync.http"
+from bytestack_sync.secrets import Redactor
 
 
-def load_desired(paths: Sequence[str], *, force: bool, err: TextIO, verbosity: int) -> DesiredState:
+def load_desired(
+    paths: Sequence[str], *, force: bool, err: TextIO, verbosity: int, redactor: Redactor
+) -> DesiredState:
     """The manifests' desired state; its sensitive values are registered for redaction."""
     loaded = load_manifests(paths, allow_empty=force)
     # Registered before anything talks to the API, so no later message can leak one.
-    REDACTOR.add(*loaded.desired.sensitive_values)
+    redactor.add(*loaded.desired.sensitive_values)
     warn(loaded.warnings, err, verbosity)
     return loaded.desired
 
 
-def open_client(api_url: str) -> Client:
+def open_client(api_url: str, *, redactor: Redactor, debug: bool) -> Client:
     """A client for ``api_url``; a remote one paces itself under the API's rate limit."""
-    debug = logging.getLogger(HTTP_LOGGER).isEnabledFor(logging.DEBUG)
     if is_local(api_url):
-        return connect(api_url, debug=debug)
-    return connect(api_url, debug=debug, transport=paced_transport())
+        return connect(api_url, debug=debug, redactor=redactor)
+    return connect(api_url, debug=debug, redactor=redactor, transport=paced_transport())
 
 
 def read_live(client: Client) -> tuple[list[LiveJob], list[LiveWebhook]]:
@@ -47,12 +45,14 @@ def read_live(client: Client) -> tuple[list[LiveJob], list[LiveWebhook]]:
     return client.jobs.list(), client.webhooks.list()
 
 
-def plan_live(client: Client, desired: DesiredState, targets: Sequence[str]) -> Plan:
+def plan_live(
+    client: Client, desired: DesiredState, targets: Sequence[str], *, redactor: Redactor
+) -> Plan:
     jobs, webhooks = read_live(client)
     plan = make_plan(desired, jobs, webhooks, targets=targets)
     # The plan knows more secrets than the manifests: the former values of sensitive
     # fields, read from the live workspace. Every stream must scrub those too.
-    REDACTOR.add(*plan.sensitive_values)
+    redactor.add(*plan.sensitive_values)
     return plan
 
 

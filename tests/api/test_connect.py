@@ -13,7 +13,7 @@ from bytestack_sync import contract
 from bytestack_sync.api import errors
 from bytestack_sync.connect import connect, is_local, local_state_path
 from bytestack_sync.errors import UsageError
-from bytestack_sync.secrets import REDACTOR
+from bytestack_sync.secrets import Redactor
 
 JOB: dict[str, Any] = {"name": "n", "prompt": "p", "sources": ["x"], "schedule": "0 8 * * *"}
 
@@ -91,13 +91,15 @@ def test_real_url_without_a_key_fails_before_any_request() -> None:
 
 def test_real_url_reads_the_key_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BITKIT_API_KEY", "bs_key_from_environment")
+    REDACTOR = Redactor()  # the caller's, handed in: connect registers nothing process-wide
     seen: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request.headers["Authorization"])
         return httpx.Response(200, json={"data": [], "next_cursor": None})
 
-    with connect("https://api.bytestack.dev/v1", transport=httpx.MockTransport(handler)) as c:
+    transport = httpx.MockTransport(handler)
+    with connect("https://api.bytestack.dev/v1", transport=transport, redactor=REDACTOR) as c:
         assert c.jobs.list() == []
         assert c.base_url == "https://api.bytestack.dev/v1/"
     assert seen == ["Bearer bs_key_from_environment"]

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from bytestack_sync import invocation
 from bytestack_sync.cli import main
 from bytestack_sync.commands.validate import annotation
 from bytestack_sync.errors import Problem
 from bytestack_sync.model import Location
-from bytestack_sync.secrets import REDACTOR, sensitive_display
+from bytestack_sync.secrets import Redactor, sensitive_display
 
 VALID = """\
 jobs:
@@ -208,7 +209,7 @@ jobs:
 def test_verbose_shows_sensitive_fields_only_by_fingerprint(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Values unique to this test: the process redactor remembers every earlier one.
+    # Values unique to this test, so no other test's output can be mistaken for them.
     name, schedule = "CANARYNAME-verbose", "0 8 * * 2"
     monkeypatch.setenv("BYTESTACK_TEST_NAME", name)
     monkeypatch.setenv("BYTESTACK_TEST_PROMPT", "p")
@@ -226,11 +227,14 @@ def test_validate_registers_sensitive_values_for_redaction(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     name = "CANARYNAME-registered"
+    # The run's own redactor, caught as the run makes it: there is no process-wide one.
+    REDACTOR = Redactor()
+    monkeypatch.setattr(invocation, "Redactor", lambda: REDACTOR)
     monkeypatch.setenv("BYTESTACK_TEST_NAME", name)
     monkeypatch.setenv("BYTESTACK_TEST_PROMPT", "p")
     monkeypatch.setenv("BYTESTACK_TEST_SCHED", "0 8 * * *")
     path = tmp_path / "m2.yaml"
     path.write_text(SECRET_FIELDS_MANIFEST, encoding="utf-8")
     assert main(["validate", str(path)]) == 0
-    # Whatever prints after validate (any stream of this process) has it scrubbed.
+    # Whatever the run prints after validate (any of its streams) has it scrubbed.
     assert name not in REDACTOR(f"later output naming {name}")
