@@ -1,8 +1,8 @@
 """The one top-level error handler, and the redacting streams and debug log of one run.
 
 Expected errors print one line (or one block, for manifests) and exit with their
-code; unexpected ones say so and show a traceback only under ``--debug``; ^C
-exits 130. While a command runs, every byte written to
+code; a bug prints one line asking for a rerun with ``--debug`` and a report, and
+exits ``EXIT_BUG``; ^C exits 130. While a command runs, every byte written to
 stdout and stderr passes through that invocation's redactor, so neither the API
 key nor a sensitive value can reach a terminal or a CI log, whatever code path
 printed it. The streams, and the log handler ``--debug`` adds, are put back when
@@ -128,9 +128,18 @@ def _expected_message(exc: Exception) -> str | None:
     return None
 
 
+def _bug_line(exc: BaseException, *, debug: bool) -> str:
+    """The one line a bug gets: what broke, and what the user can do about it."""
+    first = str(exc).strip().splitlines()
+    what = f"{type(exc).__name__}: {first[0]}" if first else type(exc).__name__
+    if debug:
+        return f"unexpected error: {what} (a bug: please report it with the traceback above)"
+    return f"unexpected error: {what} (a bug: please rerun with --debug and report it)"
+
+
 def _exit_code_for(exc: Exception, debug: bool) -> int:
     """Map an exception escaping a command to one message and an exit code."""
-    from bytestack_sync.errors import EXIT_ERROR
+    from bytestack_sync.errors import EXIT_BUG, EXIT_ERROR
 
     if debug:
         import traceback
@@ -141,9 +150,8 @@ def _exit_code_for(exc: Exception, debug: bool) -> int:
     if message is not None:
         _say(message)
         return int(getattr(exc, "exit_code", EXIT_ERROR))
-    hint = "" if debug else " (run with --debug for a traceback)"
-    _say(f"unexpected error: {type(exc).__name__}: {exc}{hint}")
-    return EXIT_ERROR
+    _say(_bug_line(exc, debug=debug))
+    return EXIT_BUG
 
 
 def _click_exit_code(exc: click.ClickException) -> int:

@@ -10,8 +10,19 @@
         └── ProtectedResourceError
 
 API errors (``bytestack_sync.api.errors.ApiError``) are expected errors too; the
-CLI's handler maps them to exit 1. Anything else is a bug: exit 1 with a
-traceback only under ``--debug``.
+CLI's handler maps them to exit 1. Anything else is a bug: exit 70 (``EX_SOFTWARE``
+of sysexits.h, so a script can tell a bug from a bad manifest), one line asking
+for a rerun with ``--debug`` and a report, and a traceback only under ``--debug``.
+
+The exit codes are defined here and nowhere else:
+
+    0    EXIT_OK               success; ``plan --detailed-exitcode``: no changes
+    1    EXIT_ERROR            an expected error (above)
+    2    EXIT_CHANGES_PENDING  ``plan --detailed-exitcode``: changes pending
+    3    EXIT_APPLY_FAILED     ``apply``: some changes failed
+    4    EXIT_REFUSED          ``apply`` refused (above)
+    70   EXIT_BUG              an unexpected error: a bug
+    130  EXIT_INTERRUPTED      interrupted (Ctrl-C)
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ EXIT_ERROR = 1
 EXIT_CHANGES_PENDING = 2
 EXIT_APPLY_FAILED = 3
 EXIT_REFUSED = 4
+EXIT_BUG = 70
 EXIT_INTERRUPTED = 130
 
 

@@ -10,6 +10,8 @@ import pytest
 
 from bytestack_sync import cli
 from bytestack_sync.error_handler import RedactingStream
+from bytestack_sync.errors import EXIT_BUG
+from bytestack_sync.secrets import sensitive_display
 
 BAD = """\
 version: 1
@@ -83,6 +85,44 @@ def test_a_bug_says_unexpected_and_hints_at_debug(
 
 
 CANARY_KEY = "bs_canary_key_for_a_bug_5e7a1c"
+
+
+@pytest.fixture
+def broken_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``schema`` fails with a bug whose message holds the API key."""
+    from bytestack_sync.commands import schema
+
+    def broken(**_: object) -> int:
+        raise RuntimeError(f"boom near {CANARY_KEY}\nsecond line")
+
+    monkeypatch.setenv("BITKIT_API_KEY", CANARY_KEY)
+    monkeypatch.setattr(schema, "run", broken)
+
+
+@pytest.mark.usefixtures("broken_schema")
+def test_a_bug_exits_70_with_one_line_asking_for_a_report(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, err = _run(["schema"], capsys)
+    assert code == EXIT_BUG == 70
+    assert err == (
+        f"unexpected error: RuntimeError: boom near {sensitive_display(CANARY_KEY)} "
+        "(a bug: please rerun with --debug and report it)\n"
+    )
+
+
+@pytest.mark.usefixtures("broken_schema")
+def test_a_bug_under_debug_shows_the_traceback_redacted(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["schema", "--debug"]) == EXIT_BUG
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):\n")
+    assert CANARY_KEY not in err
+    assert err.splitlines()[-1] == (
+        f"unexpected error: RuntimeError: boom near {sensitive_display(CANARY_KEY)} "
+        "(a bug: please report it with the traceback above)"
+    )
 
 
 def _process_state() -> tuple[object, ...]:
