@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from bytestack_sync import __version__
+from bytestack_sync.constants import DEFAULT_PARALLELISM, FORMATS, MAX_PARALLELISM, MIN_PARALLELISM
 from bytestack_sync.invocation import (
     Options,
     RootGroup,
@@ -26,11 +28,9 @@ from bytestack_sync.invocation import (
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
-VERSION = "0.1.0"
-
 
 @click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(VERSION, prog_name="bytestack-sync")
+@click.version_option(__version__, prog_name="bytestack-sync")
 @common_options
 def cli() -> None:
     """Declarative job sync for ByteStack: validate, plan and apply YAML manifests."""
@@ -103,8 +103,8 @@ FORCE = click.option(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
+    type=click.Choice(FORMATS),
+    default=FORMATS[0],
     show_default=True,
     help="Output format.",
 )
@@ -151,8 +151,8 @@ def plan(
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @click.option(
     "--parallelism",
-    type=click.IntRange(1, 64),
-    default=8,
+    type=click.IntRange(MIN_PARALLELISM, MAX_PARALLELISM),
+    default=DEFAULT_PARALLELISM,
     show_default=True,
     help="How many independent changes run at once.",
 )

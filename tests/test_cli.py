@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import click
 import pytest
 
-from bytestack_sync import cli
+from bytestack_sync import __version__, cli
+from bytestack_sync.apply import apply_plan
 from bytestack_sync.connect import connect
+from bytestack_sync.constants import DEFAULT_PARALLELISM, FORMATS, MAX_PARALLELISM, MIN_PARALLELISM
 from bytestack_sync.secrets import sensitive_display
 
 
@@ -100,6 +105,43 @@ def test_colour_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR")
     opts.no_color = True
     assert cli.use_color(opts, Tty()) is False
+
+
+def test_version_has_one_source(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out == f"bytestack-sync, version {__version__}\n"
+    # pyproject.toml reads the same attribute: the installed metadata agrees.
+    assert importlib.metadata.version("bytestack-sync") == __version__
+
+
+def test_plan_formats_are_the_renderers() -> None:
+    from bytestack_sync.render import FORMATS as RENDERED
+
+    fmt = next(p for p in cli.plan.params if p.name == "fmt")
+    assert isinstance(fmt.type, click.Choice)
+    assert tuple(fmt.type.choices) == FORMATS == RENDERED
+    assert fmt.default == "text"
+
+
+def test_parallelism_bounds_and_default_have_one_source() -> None:
+    option = next(p for p in cli.apply.params if p.name == "parallelism")
+    assert isinstance(option.type, click.IntRange)
+    assert (option.type.min, option.type.max) == (MIN_PARALLELISM, MAX_PARALLELISM)
+    assert option.default == DEFAULT_PARALLELISM == apply_plan.__kwdefaults__["parallelism"]
+
+
+def test_help_loads_neither_the_contract_nor_the_renderers() -> None:
+    probe = (
+        "import sys\n"
+        "from bytestack_sync.cli import main\n"
+        "assert main(['--help']) == 0\n"
+        "heavy = {'bytestack_sync.contract', 'bytestack_sync.render', 'httpx', 'pydantic'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.splitlines()[-1] == "[]"
 
 
 FIRST_KEY = "bs_first_run_canary_3f9d2a"

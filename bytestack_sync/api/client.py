@@ -4,8 +4,10 @@
         for job in client.jobs.list():
             ...
 
-One client holds one connection pool and may be shared by a thread pool. The
-transport is the one seam for tests and the local emulator:
+One client holds one connection pool and may be shared by a thread pool; give it
+``max_connections`` of at least the threads that share it (``apply_plan``'s
+``parallelism``), or they queue for a connection. The transport is the one seam
+for tests and the local emulator (a transport passed in brings its own pool):
 ``Client(url, key, transport=httpx.WSGITransport(app=...))``.
 """
 
@@ -14,7 +16,6 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from types import TracebackType
 
 import httpx
 
@@ -22,6 +23,7 @@ from bytestack_sync.api.auth import ApiKey
 from bytestack_sync.api.resources import Jobs, Queries, Storage, Webhooks
 from bytestack_sync.api.retry import RetryPolicy
 from bytestack_sync.api.session import Session
+from bytestack_sync.constants import DEFAULT_PARALLELISM
 
 
 class Client:
@@ -41,6 +43,7 @@ class Client:
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         debug: bool = False,
+        max_connections: int = DEFAULT_PARALLELISM,
     ) -> None:
         self._display_url = base_url
         api_key = key if isinstance(key, ApiKey) else ApiKey(key)
@@ -60,6 +63,7 @@ class Client:
             transport=transport,
             timeout=timeout,
             debug=debug,
+            max_connections=max_connections,
         )
         self.jobs = Jobs(self._session)
         self.webhooks = Webhooks(self._session)
@@ -81,12 +85,7 @@ class Client:
     def __enter__(self) -> Client:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_exc_info: object) -> None:
         self.close()
 
     def __repr__(self) -> str:

@@ -23,7 +23,8 @@ from collections.abc import Callable
 
 import httpx
 
-from bytestack_sync.api.session import POOL_SIZE
+from bytestack_sync.api.session import pool_limits
+from bytestack_sync.constants import DEFAULT_PARALLELISM
 
 RATE_LIMITED = 429
 BACKOFF = 0.95  # pace this fraction of the measured rate
@@ -112,7 +113,7 @@ def _ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def paced_transport() -> PacedTransport:
+def paced_transport(*, max_connections: int = DEFAULT_PARALLELISM) -> PacedTransport:
     """A paced HTTP transport with the pool the client would otherwise make itself."""
-    limits = httpx.Limits(max_connections=POOL_SIZE, max_keepalive_connections=POOL_SIZE)
+    limits = pool_limits(max_connections)
     return PacedTransport(httpx.HTTPTransport(verify=_ssl_context(), limits=limits))

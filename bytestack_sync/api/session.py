@@ -26,11 +26,10 @@ from bytestack_sync.api.errors import (
     error_for_status,
 )
 from bytestack_sync.api.retry import RetryPolicy
+from bytestack_sync.constants import DEFAULT_PARALLELISM
 
 HTTP_LOGGER = logging.getLogger("bytestack_sync.http")
 
-# Sized for the executor's thread pool (parallelism up to 16) without queueing.
-POOL_SIZE = 16
 _SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 
 Params = Mapping[str, str | int]
@@ -49,19 +48,19 @@ class Session:
         timeout: float = 30.0,
         debug: bool = False,
         user_agent: str = "bytestack-sync",
+        max_connections: int = DEFAULT_PARALLELISM,
     ) -> None:
         self._key = key
         self._policy = policy
         self._debug = debug
         self._lock = threading.Lock()
         self._count = 0
-        limits = httpx.Limits(max_connections=POOL_SIZE, max_keepalive_connections=POOL_SIZE)
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
             auth=BearerAuth(key),
             transport=transport,
             timeout=timeout,
-            limits=limits,
+            limits=pool_limits(max_connections),
             headers={"User-Agent": user_agent, "Accept": "application/json"},
             follow_redirects=False,
         )
@@ -194,6 +193,12 @@ class Session:
             name: REDACTED if name.lower() in _SENSITIVE_HEADERS else self._key.scrub(value)
             for name, value in headers.items()
         }
+
+
+def pool_limits(max_connections: int) -> httpx.Limits:
+    """A pool of ``max_connections``, all kept alive: one per concurrent request, so
+    ``--parallelism N`` gets N connections and never re-connects between requests."""
+    return httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
 
 
 def _error_body(response: httpx.Response) -> tuple[str | None, str | None]:

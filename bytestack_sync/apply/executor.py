@@ -22,11 +22,11 @@ from bytestack_sync.apply.confirm import confirm
 from bytestack_sync.apply.operations import Operations
 from bytestack_sync.apply.progress import NoProgress, Progress
 from bytestack_sync.apply.report import ApplyReport, ChangeOutcome
+from bytestack_sync.constants import DEFAULT_PARALLELISM as DEFAULT_PARALLELISM
 from bytestack_sync.model import DesiredState, JobSpec
 from bytestack_sync.plan.changes import Change, Create, Replace, Update
 from bytestack_sync.plan.plan import Plan
 
-DEFAULT_PARALLELISM = 8
 # How often the main thread wakes while waiting, so Ctrl-C is seen promptly.
 _POLL_SECONDS = 0.2
 INTERRUPTED = "not started: apply was interrupted"

@@ -138,7 +138,10 @@ class _Apply:
         self.debug = debug
 
     def open_client(self, api_url: str) -> Client:
-        return open_client(api_url, redactor=self.redactor, debug=self.debug)
+        # A connection for every worker, so none of them queues for one.
+        return open_client(
+            api_url, redactor=self.redactor, debug=self.debug, max_connections=self.parallelism
+        )
 
     def saved(self, path: str, api_url: str) -> int:
         plan = savefile.read_plan(path, environ=os.environ)

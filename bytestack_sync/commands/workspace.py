@@ -14,6 +14,7 @@ from bytestack_sync.api.client import Client
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.api.pacing import paced_transport
 from bytestack_sync.connect import connect, is_local
+from bytestack_sync.constants import DEFAULT_PARALLELISM
 from bytestack_sync.errors import Problem
 from bytestack_sync.manifest import load_manifests
 from bytestack_sync.model import DesiredState
@@ -33,11 +34,19 @@ def load_desired(
     return loaded.desired
 
 
-def open_client(api_url: str, *, redactor: Redactor, debug: bool) -> Client:
-    """A client for ``api_url``; a remote one paces itself under the API's rate limit."""
+def open_client(
+    api_url: str,
+    *,
+    redactor: Redactor,
+    debug: bool,
+    max_connections: int = DEFAULT_PARALLELISM,
+) -> Client:
+    """A client for ``api_url`` with a connection for each of ``max_connections``
+    concurrent requests; a remote one paces itself under the API's rate limit."""
     if is_local(api_url):
         return connect(api_url, debug=debug, redactor=redactor)
-    return connect(api_url, debug=debug, redactor=redactor, transport=paced_transport())
+    transport = paced_transport(max_connections=max_connections)
+    return connect(api_url, debug=debug, redactor=redactor, transport=transport)
 
 
 def read_live(client: Client) -> tuple[list[LiveJob], list[LiveWebhook]]:

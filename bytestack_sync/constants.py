@@ -1,0 +1,18 @@
+"""The tool's own settings that several layers share: output formats and parallelism.
+
+They live on the lowest floor, free of imports, because the command line reads them
+to build ``--help`` and must not load the renderers or the client for that. The
+rules of the ByteStack API live in ``contract``; the exit codes in ``errors``.
+"""
+
+from __future__ import annotations
+
+# Plan output formats, as ``--format`` offers them; the first is the default.
+FORMATS = ("text", "json", "markdown")
+
+# How many independent changes an apply runs at once (``--parallelism``). The
+# client's connection pool is sized from the same number, so every worker has a
+# connection of its own and none queues for one.
+DEFAULT_PARALLELISM = 8
+MIN_PARALLELISM = 1
+MAX_PARALLELISM = 64
