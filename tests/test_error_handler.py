@@ -78,9 +78,12 @@ def test_a_bug_says_unexpected_and_hints_at_debug(
 
     monkeypatch.setattr(schema, "run", broken)
     code, err = _run(["schema"], capsys)
-    assert code == 1
-    assert err.strip() == "unexpected error: RuntimeError: boom (run with --debug for a traceback)"
-    assert cli.main(["--debug", "schema"]) == 1
+    # A bug has an exit code of its own (EX_SOFTWARE), not a manifest error's 1.
+    assert code == 70
+    assert err.strip() == (
+        "unexpected error: RuntimeError: boom (a bug: please rerun with --debug and report it)"
+    )
+    assert cli.main(["--debug", "schema"]) == 70
     assert "Traceback" in capsys.readouterr().err
 
 
