@@ -48,7 +48,6 @@ class EmulatorApp:
         self.store = store
         self.settings = settings
         self._keys = keys
-        self._faults = faults
         self._dice = FaultDice(faults)
         self._bucket = TokenBucket(faults.rate_limit)
         self._clock = clock
