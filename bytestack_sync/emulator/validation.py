@@ -2,6 +2,9 @@
 
 The rules themselves live in ``bytestack_sync.contract`` (shared with the manifest
 validator); this module only applies them to JSON bodies and says which field failed.
+Job and webhook bodies are read by the contract's field table: which fields a create
+or a PATCH may send, each one's type, whether it may be null, its API default, then
+the value check named for it here.
 """
 
 from __future__ import annotations
