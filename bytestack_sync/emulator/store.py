@@ -62,9 +62,11 @@ class Table:
         def decode(found: sqlite3.Row) -> Row:
             row = dict(found)
             for name in sets:
-                row[name] = json.loads(row[name]) if row[name] is not None else None
+                if (value := row[name]) is not None:
+                    row[name] = json.loads(value)
             for name in flags:
-                row[name] = bool(row[name]) if row[name] is not None else None
+                if (value := row[name]) is not None:
+                    row[name] = bool(value)
             return row
 
         return decode
