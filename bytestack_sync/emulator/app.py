@@ -48,7 +48,6 @@ class EmulatorApp:
         self.store = store
         self.settings = settings
         self._keys = keys
-        self._faults = faults
         self._dice = FaultDice(faults)
         self._bucket = TokenBucket(faults.rate_limit)
         self._clock = clock
@@ -119,8 +118,9 @@ def create_app(
 ) -> EmulatorApp:
     """An emulator over the SQLite file ``state`` (kept across restarts), or in memory.
 
-    Raises ValueError for an invalid key spec or fault setting; the message never
-    holds a key.
+    Raises ValueError for an invalid key spec or fault setting (the message never
+    holds a key), and ``migrations.StateFileError`` for a state file this version
+    cannot use, such as one written by a newer one.
     """
     faults = FaultSettings(rate_limit, latency_ms, fail_rate, drop_rate, seed)
     settings = Settings(page_size=page_size, query_delay=query_delay)

@@ -1,8 +1,9 @@
-"""The SQLite database behind the emulator: schema, one guarded connection, cursors.
+"""The SQLite database behind the emulator: one guarded connection, cursors.
 
 One connection guarded by a lock serves every thread: SQLite serialises writers
 anyway, and statements here are short (keyset pages on indexed columns), so the lock
 is never held for long. Files use WAL so a restart finds every committed write.
+The schema is ``migrations.py``'s, brought up to date when a file is opened.
 """
 
 from __future__ import annotations
@@ -16,65 +17,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bytestack_sync.emulator.errors import ApiFailure
-
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS jobs (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    workspace TEXT NOT NULL,
-    name TEXT NOT NULL,
-    prompt TEXT NOT NULL,
-    sources TEXT NOT NULL,
-    schedule TEXT NOT NULL,
-    webhook_url TEXT,
-    status TEXT NOT NULL,
-    next_run_at TEXT,
-    last_run_at TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS jobs_by_workspace ON jobs (workspace, seq);
-CREATE TABLE IF NOT EXISTS webhooks (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    workspace TEXT NOT NULL,
-    url TEXT NOT NULL,
-    events TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS webhooks_by_workspace ON webhooks (workspace, seq);
-CREATE TABLE IF NOT EXISTS queries (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    workspace TEXT NOT NULL,
-    prompt TEXT NOT NULL,
-    sources TEXT NOT NULL,
-    time_window TEXT,
-    result_limit INTEGER,
-    outcome TEXT NOT NULL,
-    created_us INTEGER NOT NULL,
-    completes_us INTEGER NOT NULL,
-    settled INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS queries_pending ON queries (workspace, settled, completes_us);
-CREATE TABLE IF NOT EXISTS files (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    workspace TEXT NOT NULL,
-    key TEXT NOT NULL,
-    body BLOB NOT NULL,
-    size_bytes INTEGER NOT NULL,
-    created_us INTEGER NOT NULL,
-    UNIQUE (workspace, key)
-);
-CREATE INDEX IF NOT EXISTS files_newest ON files (workspace, created_us DESC, seq DESC);
-"""
+from bytestack_sync.emulator.migrations import migrate
 
 
 class Database:
-    """A SQLite file (parent directories created) or, with no path, a private in-memory one."""
+    """A SQLite file (parent directories created) or, with no path, a private in-memory one.
+
+    Opening migrates the file to the current schema; a file newer than this tool
+    raises ``migrations.StateFileError`` and is left untouched.
+    """
 
     def __init__(self, path: str | None = None) -> None:
         if path:
@@ -84,17 +35,16 @@ class Database:
             path or ":memory:", check_same_thread=False, isolation_level=None
         )
         self._conn.row_factory = sqlite3.Row
-        if path:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-        with self.transaction() as conn:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute(
-                "INSERT OR IGNORE INTO meta (name, value) VALUES ('schema_version', ?)",
-                (str(SCHEMA_VERSION),),
-            )
+        try:
+            with self.transaction() as conn:
+                migrate(conn, where=path or "(in memory)")
+            if path:
+                # After the migration, so a refused file's header is never rewritten.
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+        except BaseException:
+            self._conn.close()
+            raise
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -104,7 +54,8 @@ class Database:
             try:
                 yield self._conn
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:  # some errors have rolled it back already
+                    self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
 

@@ -15,20 +15,13 @@ DROPPED_MESSAGE = "server disconnected without sending a response"
 
 
 class LocalTransport(httpx.BaseTransport):
-    """``httpx.WSGITransport`` over an EmulatorApp.
+    """``httpx.WSGITransport`` over an EmulatorApp. A request without a key is
+    answered 401, as over a socket: ``connect`` sends its local key itself."""
 
-    ``default_key`` is sent as the bearer key when a request carries none, so a
-    local emulator can be used without a key.
-    """
-
-    def __init__(self, app: EmulatorApp, *, default_key: str | None = None) -> None:
-        self.app = app
+    def __init__(self, app: EmulatorApp) -> None:
         self._inner = httpx.WSGITransport(app=app)
-        self._default_key = default_key
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if self._default_key and "authorization" not in request.headers:
-            request.headers["Authorization"] = f"Bearer {self._default_key}"
         try:
             return self._inner.handle_request(request)
         except ConnectionDropped:

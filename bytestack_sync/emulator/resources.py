@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bytestack_sync import contract
+from bytestack_sync.contract import JOB, WEBHOOK, Resource
 from bytestack_sync.emulator import validation
 from bytestack_sync.emulator.context import Context
 from bytestack_sync.emulator.errors import ApiFailure
@@ -13,15 +14,19 @@ from bytestack_sync.emulator.messages import Response, empty_response, json_resp
 from bytestack_sync.emulator.schedules import next_run
 from bytestack_sync.emulator.store import Page, Row
 
-JOB_FIELDS = (
-    "id", "name", "prompt", "sources", "schedule", "webhook_url",
-    "status", "next_run_at", "created_at", "updated_at",
-)  # fmt: skip
-WEBHOOK_FIELDS = ("id", "url", "events", "created_at")
+
+def api_form(resource: Resource) -> tuple[str, ...]:
+    """The fields of the API's JSON form in the order the API shows them: the id, what
+    a create sends, then what the API fills in itself."""
+    fields = [f for f in resource.fields if f.name in resource.api_fields]
+    return tuple(f.name for f in sorted(fields, key=lambda f: (f.name != "id", not f.on_create)))
+
+
+JOB_FORM, WEBHOOK_FORM = api_form(JOB), api_form(WEBHOOK)
 
 
 def _next_run_at(schedule: str, status: str, now: float) -> str | None:
-    if status != "active":
+    if status != contract.JOB_ACTIVE:
         return None  # a paused job has no next run
     upcoming = next_run(schedule, to_datetime(now))
     return iso(upcoming) if upcoming is not None else None
@@ -29,9 +34,9 @@ def _next_run_at(schedule: str, status: str, now: float) -> str | None:
 
 def render_job(row: Row, now: float, stamp: str | None = None) -> dict[str, Any]:
     """The API's form of a job; ``stamp`` is ``iso(now)``, passed in when rendering many."""
-    job = {name: row[name] for name in JOB_FIELDS}
+    job = {name: row[name] for name in JOB_FORM}
     stored = row["next_run_at"]
-    if row["status"] != "active":
+    if row["status"] != contract.JOB_ACTIVE:
         job["next_run_at"] = None
     elif stored is None or stored <= (stamp or iso(now)):
         # The stored instant has passed: show the next one from now.
@@ -40,7 +45,7 @@ def render_job(row: Row, now: float, stamp: str | None = None) -> dict[str, Any]
 
 
 def render_webhook(row: Row) -> dict[str, Any]:
-    return {name: row[name] for name in WEBHOOK_FIELDS}
+    return {name: row[name] for name in WEBHOOK_FORM}
 
 
 def page_body(page: Page, render: Any) -> dict[str, Any]:
@@ -72,27 +77,18 @@ def get_job(ctx: Context) -> Response:
 
 
 def create_job(ctx: Context) -> Response:
-    spec = validation.new_job(ctx.request.json())
+    job = validation.new_fields(JOB, ctx.request.json())
     stamp = iso(ctx.now)
-    job = {
-        "id": new_id(contract.JOB_ID_PREFIX),
-        "name": spec.name,
-        "prompt": spec.prompt,
-        "sources": spec.sources,
-        "schedule": spec.schedule,
-        "webhook_url": spec.webhook_url,
-        "status": contract.DEFAULT_JOB_STATUS,
-        "next_run_at": _next_run_at(spec.schedule, contract.DEFAULT_JOB_STATUS, ctx.now),
-        "created_at": stamp,
-        "updated_at": stamp,
-    }
+    job["id"] = new_id(JOB.id_prefix)
+    job["next_run_at"] = _next_run_at(job["schedule"], job["status"], ctx.now)
+    job["created_at"] = job["updated_at"] = stamp
     row = ctx.store.create_job(ctx.workspace, job)
     return json_response(201, render_job(row, ctx.now))
 
 
 def update_job(ctx: Context) -> Response:
     job_id = ctx.params[0]
-    changes: dict[str, Any] = validation.job_changes(ctx.request.json())
+    changes = validation.changed_fields(JOB, ctx.request.json())
     current = ctx.store.get_job(ctx.workspace, job_id)
     if current is None:
         raise _not_found("job", job_id)
@@ -118,13 +114,9 @@ def list_webhooks(ctx: Context) -> Response:
 
 
 def create_webhook(ctx: Context) -> Response:
-    url, events = validation.new_webhook(ctx.request.json())
-    webhook = {
-        "id": new_id(contract.WEBHOOK_ID_PREFIX),
-        "url": url,
-        "events": events,
-        "created_at": iso(ctx.now),
-    }
+    webhook = validation.new_fields(WEBHOOK, ctx.request.json())
+    webhook["id"] = new_id(WEBHOOK.id_prefix)
+    webhook["created_at"] = iso(ctx.now)
     return json_response(201, render_webhook(ctx.store.create_webhook(ctx.workspace, webhook)))
 
 

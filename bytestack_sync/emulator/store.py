@@ -14,30 +14,77 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bytestack_sync import contract
+from bytestack_sync.contract import Resource, Type
 from bytestack_sync.emulator.db import Database, decode_cursor, encode_cursor
 
 Row = dict[str, Any]
 FileBuilder = Callable[[Row], "tuple[str, bytes] | None"]
 
+# What the emulator moves itself when a job is updated (beside what the PATCH sets).
+MOVED_BY_UPDATE = ("next_run_at", "updated_at")
 
-_JOB_COLUMNS = (
-    "id", "name", "prompt", "sources",
-    "schedule", "webhook_url", "status", "next_run_at", "created_at", "updated_at",
-)  # fmt: skip
-_INSERT_JOB = (
-    f"INSERT INTO jobs (workspace, {', '.join(_JOB_COLUMNS)}) "
-    f"VALUES ({', '.join('?' * (len(_JOB_COLUMNS) + 1))})"
-)
+
+@dataclass(frozen=True)
+class Table:
+    """Where a resource's rows live: one column per field of its API form (sets as
+    JSON text), beside the ``seq`` that orders pages and the owning ``workspace``."""
+
+    name: str
+    resource: Resource
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.resource.api_fields
+
+    def insert_sql(self) -> str:
+        columns = ", ".join(("workspace", *self.columns))
+        marks = ", ".join("?" * (len(self.columns) + 1))
+        return f"INSERT INTO {self.name} ({columns}) VALUES ({marks})"
+
+    def values(self, item: Mapping[str, Any]) -> list[Any]:
+        """The column values of ``item``, which must hold every field."""
+        missing = [name for name in self.columns if name not in item]
+        if missing:
+            raise ValueError(f"a new {self.resource.kind} needs {', '.join(missing)}")
+        return [self.encode(name, item[name]) for name in self.columns]
+
+    def encode(self, name: str, value: Any) -> Any:
+        if value is not None and name in self.resource.set_fields:
+            return json.dumps(list(value))
+        return value
+
+    def decoder(self) -> Callable[[sqlite3.Row], Row]:
+        # SQLite keeps sets as JSON text and flags as 0 or 1: give back what was stored.
+        sets = [name for name in self.columns if name in self.resource.set_fields]
+        flags = [name for name in self.columns if self.resource.field(name).type is Type.FLAG]
+
+        def decode(found: sqlite3.Row) -> Row:
+            row = dict(found)
+            for name in sets:
+                if (value := row[name]) is not None:
+                    row[name] = json.loads(value)
+            for name in flags:
+                if (value := row[name]) is not None:
+                    row[name] = bool(value)
+            return row
+
+        return decode
+
+
+JOBS = Table("jobs", contract.JOB)
+WEBHOOKS = Table("webhooks", contract.WEBHOOK)
+_UPDATABLE_JOB_COLUMNS = frozenset((*contract.JOB.updatable, *MOVED_BY_UPDATE))
+if not set(MOVED_BY_UPDATE) <= contract.JOB.volatile:
+    raise ValueError(f"{MOVED_BY_UPDATE} must be fields the API moves itself (Field.volatile)")
+_job, _webhook = JOBS.decoder(), WEBHOOKS.decoder()
+_INSERT_JOB, _INSERT_WEBHOOK = JOBS.insert_sql(), WEBHOOKS.insert_sql()
 
 
 @dataclass(frozen=True)
 class Page:
     rows: list[Row]
     next_cursor: str | None
-
-
-def _row(row: sqlite3.Row | None) -> Row | None:
-    return dict(row) if row is not None else None
 
 
 class Store:
@@ -49,7 +96,7 @@ class Store:
 
     # --- jobs -----------------------------------------------------------------------
     def create_job(self, workspace: str, job: Mapping[str, Any]) -> Row:
-        values = [_column(job[name]) for name in _JOB_COLUMNS]
+        values = JOBS.values(job)
         with self._db.transaction() as conn:
             conn.execute(_INSERT_JOB, (workspace, *values))
             found = conn.execute("SELECT * FROM jobs WHERE id = ?", (job["id"],)).fetchone()
@@ -66,11 +113,11 @@ class Store:
         return self._seq_page("jobs", workspace, limit, cursor, _job)
 
     def update_job(self, workspace: str, job_id: str, changes: Mapping[str, Any]) -> Row | None:
-        unknown = set(changes) - set(_JOB_COLUMNS[4:])
+        unknown = set(changes) - _UPDATABLE_JOB_COLUMNS
         if unknown:
             raise ValueError(f"not updatable: {sorted(unknown)}")
         assignments = ", ".join(f"{name} = ?" for name in changes)
-        values = [_column(v) for v in changes.values()]
+        values = [JOBS.encode(name, value) for name, value in changes.items()]
         with self._db.transaction() as conn:
             updated = conn.execute(
                 f"UPDATE jobs SET {assignments} WHERE workspace = ? AND id = ?",
@@ -84,18 +131,9 @@ class Store:
 
     # --- webhooks ---------------------------------------------------------------------
     def create_webhook(self, workspace: str, webhook: Mapping[str, Any]) -> Row:
+        values = WEBHOOKS.values(webhook)
         with self._db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO webhooks (id, workspace, url, events, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (
-                    webhook["id"],
-                    workspace,
-                    webhook["url"],
-                    json.dumps(list(webhook["events"])),
-                    webhook["created_at"],
-                ),
-            )
+            conn.execute(_INSERT_WEBHOOK, (workspace, *values))
             found = conn.execute("SELECT * FROM webhooks WHERE id = ?", (webhook["id"],)).fetchone()
         return _webhook(found)
 
@@ -117,7 +155,7 @@ class Store:
                     workspace,
                     query["prompt"],
                     json.dumps(list(query["sources"])),
-                    _column(query["time_window"]),
+                    json.dumps(query["time_window"]) if query["time_window"] is not None else None,
                     query["result_limit"],
                     query["outcome"],
                     query["created_us"],
@@ -215,23 +253,6 @@ def _put_file(
         "size_bytes = excluded.size_bytes, created_us = excluded.created_us",
         (workspace, key, body, len(body), created_us),
     )
-
-
-def _column(value: Any) -> Any:
-    """Lists and mappings are stored as JSON text."""
-    return json.dumps(value) if isinstance(value, list | tuple | dict) else value
-
-
-def _job(row: sqlite3.Row) -> Row:
-    job = dict(row)
-    job["sources"] = json.loads(job["sources"])
-    return job
-
-
-def _webhook(row: sqlite3.Row) -> Row:
-    webhook = dict(row)
-    webhook["events"] = json.loads(webhook["events"])
-    return webhook
 
 
 def _query(row: sqlite3.Row) -> Row:

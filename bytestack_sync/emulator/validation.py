@@ -2,21 +2,24 @@
 
 The rules themselves live in ``bytestack_sync.contract`` (shared with the manifest
 validator); this module only applies them to JSON bodies and says which field failed.
+Job and webhook bodies are read by the contract's field table: which fields a create
+or a PATCH may send, each one's type, whether it may be null, its API default, then
+the value check named for it here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bytestack_sync import contract
+from bytestack_sync.contract import Compare, Field, Resource, Role, Type
 from bytestack_sync.emulator.errors import ApiFailure
 from bytestack_sync.emulator.ids import parse_iso
 from bytestack_sync.emulator.schedules import schedule_problem
 
 QUERY_FIELDS = ("prompt", "sources", "time_window", "limit")
-WEBHOOK_FIELDS = ("url", "events")
 
 
 class Reasons(list[str]):
@@ -36,25 +39,46 @@ def body_object(body: Any, allowed: Sequence[str], reasons: Reasons) -> dict[str
     return body
 
 
-def string_field(
-    body: dict[str, Any], name: str, reasons: Reasons, check: Callable[[str], str | None]
-) -> str | None:
+# A value rule: every reason a value of the right type is refused.
+Check = Callable[[Any], list[str]]
+
+
+def one(check: Callable[[str], str | None]) -> Check:
+    """A rule that finds at most one reason, as a Check."""
+
+    def reasons(value: str) -> list[str]:
+        problem = check(value)
+        return [problem] if problem else []
+
+    return reasons
+
+
+# The JSON type each scalar field type is sent as, and how a reason names it.
+_SCALARS: Mapping[Type, tuple[type, str]] = {
+    Type.TEXT: (str, "a string"),
+    Type.TIMESTAMP: (str, "a string"),
+    Type.FLAG: (bool, "true or false"),
+}
+
+
+def scalar_field(
+    body: dict[str, Any], name: str, reasons: Reasons, check: Check, of: Type = Type.TEXT
+) -> Any:
     if name not in body:
         reasons.append(f"{name} is required")
         return None
     value = body[name]
-    if not isinstance(value, str):
-        reasons.append(f"{name} must be a string")
+    kind, noun = _SCALARS[of]
+    if not isinstance(value, kind):
+        reasons.append(f"{name} must be {noun}")
         return None
-    problem = check(value)
-    if problem:
-        reasons.append(problem)
-        return None
-    return value
+    problems = check(value)
+    reasons.extend(problems)
+    return None if problems else value
 
 
 def string_list(
-    body: dict[str, Any], name: str, reasons: Reasons, check: Callable[[list[str]], list[str]]
+    body: dict[str, Any], name: str, reasons: Reasons, check: Check
 ) -> list[str] | None:
     value = body.get(name)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -75,14 +99,6 @@ def url_problem(name: str) -> Callable[[str], str | None]:
     return check
 
 
-def optional_url(body: dict[str, Any], name: str, reasons: Reasons) -> str | None:
-    """A URL or null; an empty string means none, as null does."""
-    value = body.get(name)
-    if value is None or value == "":
-        return None
-    return string_field(body, name, reasons, url_problem(name))
-
-
 def schedule_check(expression: str) -> str | None:
     problem = schedule_problem(expression)
     return f"schedule {expression!r} is invalid: {problem}" if problem else None
@@ -94,59 +110,86 @@ def status_check(status: str) -> str | None:
     return f"status must be one of {', '.join(contract.JOB_STATUSES)} (got {status!r})"
 
 
-# --- jobs ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class NewJob:
-    name: str
-    prompt: str
-    sources: list[str]
-    schedule: str
-    webhook_url: str | None
+# --- jobs and webhooks, by their fields in the contract's table ---------------------------
+# What the API accepts in each field a request may send, beyond its type (which the
+# table gives). Every such field needs one: ``checked`` refuses a table without it.
+VALUE_CHECKS: Mapping[str, Mapping[str, Check]] = {
+    contract.JOB.kind: {
+        "name": one(contract.check_name),
+        "prompt": one(contract.check_prompt),
+        "sources": contract.check_sources,
+        "schedule": one(schedule_check),
+        "status": one(status_check),
+        "webhook_url": one(url_problem("webhook_url")),
+    },
+    contract.WEBHOOK.kind: {
+        "url": one(url_problem("url")),
+        "events": contract.check_events,
+    },
+}
 
 
-def new_job(payload: Any) -> NewJob:
+def accepted(resource: Resource) -> tuple[str, ...]:
+    """The fields a request may send: in a create's body or a PATCH's."""
+    return tuple(dict.fromkeys((*resource.create_fields, *resource.updatable)))
+
+
+def checked(resource: Resource, checks: Mapping[str, Mapping[str, Check]]) -> Mapping[str, Check]:
+    """The value checks of ``resource``; LookupError when an accepted field has none, so
+    a field added to the table fails here, at import, instead of reaching the store."""
+    own = checks.get(resource.kind, {})
+    missing = [name for name in accepted(resource) if name not in own]
+    if missing:
+        raise LookupError(f"{resource.kind} fields without a value check: {', '.join(missing)}")
+    return own
+
+
+_CHECKS = {r.kind: checked(r, VALUE_CHECKS) for r in (contract.JOB, contract.WEBHOOK)}
+
+
+def _value(f: Field, check: Check, body: dict[str, Any], reasons: Reasons) -> Any:
+    """One field of a body read by its type and checked; None (with a reason) if invalid."""
+    value = body.get(f.name)
+    if f.optional and (value is None or (value == "" and f.compare is Compare.OPTIONAL)):
+        return None  # where the table says so, "" means none, as null does
+    if f.type is Type.TEXT_SET:
+        return string_list(body, f.name, reasons, check)
+    return scalar_field(body, f.name, reasons, check, f.type)
+
+
+def new_fields(resource: Resource, payload: Any) -> dict[str, Any]:
+    """A create's checked fields: those its body may hold (one with an API default takes
+    it when absent or null) and the API's defaults of the others. The server's own
+    fields (id, timestamps) are the handler's."""
     reasons = Reasons()
-    body = body_object(payload, contract.JOB_CREATE_FIELDS, reasons)
-    name = string_field(body, "name", reasons, contract.check_name)
-    prompt = string_field(body, "prompt", reasons, contract.check_prompt)
-    sources = string_list(body, "sources", reasons, contract.check_sources)
-    schedule = string_field(body, "schedule", reasons, schedule_check)
-    webhook_url = optional_url(body, "webhook_url", reasons)
+    body = body_object(payload, resource.create_fields, reasons)
+    checks = _CHECKS[resource.kind]
+    fields: dict[str, Any] = {}
+    for f in resource.fields:
+        if f.on_create and (body.get(f.name) is not None or f.api_default is None):
+            fields[f.name] = _value(f, checks[f.name], body, reasons)
+        elif f.api_default is not None and f.role is not Role.LOCAL:
+            default = f.api_default
+            fields[f.name] = list(default) if f.type is Type.TEXT_SET else default
     reasons.raise_any()
-    assert name is not None and prompt is not None and sources is not None
-    assert schedule is not None
-    return NewJob(name, prompt, sources, schedule, webhook_url)
+    return fields
 
 
-def job_changes(payload: Any) -> dict[str, str | None]:
-    """The fields a PATCH changes; only status, schedule and webhook_url may appear."""
+def changed_fields(resource: Resource, payload: Any) -> dict[str, Any]:
+    """The checked fields a PATCH changes; only the table's updatable ones may appear."""
     reasons = Reasons()
-    body = body_object(payload, contract.UPDATABLE_JOB_FIELDS, reasons)
+    body = body_object(payload, resource.updatable, reasons)
     if not body:
-        fields = ", ".join(contract.UPDATABLE_JOB_FIELDS)
+        fields = ", ".join(resource.updatable)
         raise ApiFailure(400, f"nothing to update: send at least one of {fields}")
-    changes: dict[str, str | None] = {}
-    if "status" in body:
-        changes["status"] = string_field(body, "status", reasons, status_check)
-    if "schedule" in body:
-        changes["schedule"] = string_field(body, "schedule", reasons, schedule_check)
-    if "webhook_url" in body:
-        changes["webhook_url"] = optional_url(body, "webhook_url", reasons)
+    checks = _CHECKS[resource.kind]
+    changes = {
+        name: _value(resource.field(name), checks[name], body, reasons)
+        for name in resource.updatable
+        if name in body
+    }
     reasons.raise_any()
     return changes
-
-
-# --- webhooks -------------------------------------------------------------------------------
-def new_webhook(payload: Any) -> tuple[str, list[str]]:
-    reasons = Reasons()
-    body = body_object(payload, WEBHOOK_FIELDS, reasons)
-    url = string_field(body, "url", reasons, url_problem("url"))
-    events: list[str] | None = list(contract.DEFAULT_EVENTS)
-    if body.get("events") is not None:
-        events = string_list(body, "events", reasons, contract.check_events)
-    reasons.raise_any()
-    assert url is not None and events is not None
-    return url, events
 
 
 # --- queries --------------------------------------------------------------------------------
@@ -188,7 +231,7 @@ def _limit(value: Any, reasons: Reasons) -> int | None:
 def new_query(payload: Any) -> NewQuery:
     reasons = Reasons()
     body = body_object(payload, QUERY_FIELDS, reasons)
-    prompt = string_field(body, "prompt", reasons, contract.check_prompt)
+    prompt = scalar_field(body, "prompt", reasons, one(contract.check_prompt))
     sources = string_list(body, "sources", reasons, contract.check_sources)
     window = _time_window(body.get("time_window"), reasons)
     limit = _limit(body.get("limit"), reasons)

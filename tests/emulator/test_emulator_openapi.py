@@ -271,6 +271,50 @@ def test_document_enumerations_match_the_contract(schema: Any, expected: Any) ->
     assert sorted(schema) == sorted(expected)
 
 
+_JSON_TYPES = {
+    contract.Type.TEXT: "string",
+    contract.Type.TEXT_SET: "array",
+    contract.Type.TIMESTAMP: "string",
+    contract.Type.FLAG: "boolean",
+}
+
+
+def _json_type(node: dict[str, Any]) -> str:
+    """The one non-null JSON type a property's schema allows."""
+    schema = resolve(node)
+    branches = [resolve(sub) for sub in schema.get("oneOf", [schema])]
+    types = {b["type"] for b in branches if b.get("type") != "null"}
+    assert len(types) == 1, schema
+    return str(types.pop())
+
+
+@pytest.mark.parametrize(
+    ("resource", "shown", "created"),
+    [(contract.JOB, "Job", "JobCreate"), (contract.WEBHOOK, "Webhook", "WebhookCreate")],
+    ids=["job", "webhook"],
+)
+def test_document_resources_match_the_field_table(
+    resource: contract.Resource, shown: str, created: str
+) -> None:
+    form, create = COMPONENTS["schemas"][shown], COMPONENTS["schemas"][created]
+    assert sorted(form["properties"]) == sorted(resource.api_fields)
+    assert sorted(form["required"]) == sorted(resource.api_fields)  # shown even when null
+    assert sorted(create["properties"]) == sorted(resource.create_fields)
+    needed = [
+        f.name for f in resource.fields if f.on_create and not f.optional and f.api_default is None
+    ]
+    assert sorted(create["required"]) == sorted(needed)
+    for name in resource.api_fields:
+        assert _json_type(form["properties"][name]) == _JSON_TYPES[resource.field(name).type]
+    nullable = {
+        name
+        for name, node in {**form["properties"], **create["properties"]}.items()
+        if any(resolve(sub).get("type") == "null" for sub in resolve(node).get("oneOf", []))
+    }
+    # A field that may be null is optional in the table (not every optional one is null).
+    assert nullable <= {f.name for f in resource.fields if f.optional or f.api_default is not None}
+
+
 def test_document_limits_match_the_contract() -> None:
     limit = COMPONENTS["parameters"]["Limit"]["schema"]
     assert (limit["minimum"], limit["maximum"], limit["default"]) == (

@@ -61,17 +61,6 @@ def test_port_is_unavailable_before_start(emulator_app: EmulatorApp) -> None:
     server.stop()  # stopping a server that never started is harmless
 
 
-def test_local_transport_sends_a_default_key(
-    emulator_app: EmulatorApp, job_body: dict[str, Any]
-) -> None:
-    transport = LocalTransport(emulator_app, default_key="local")
-    with httpx.Client(base_url="http://local/v1", transport=transport) as client:
-        assert client.post("/jobs", json=job_body).status_code == 201
-        other = client.get("/jobs", headers={"Authorization": "Bearer someone"})
-        assert other.json()["data"] == []
-        assert len(client.get("/jobs").json()["data"]) == 1
-
-
 def test_local_transport_without_a_default_key_is_401(
     make_app: Callable[..., EmulatorApp],
 ) -> None:
