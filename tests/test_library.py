@@ -1,0 +1,59 @@
+"""The library API: the README's program runs as written, and the package stays light."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import bytestack_sync
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _readme_program() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Using it as a library", 1)[1]
+    found = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert found is not None, "the README's library section has no python block"
+    return found.group(1)
+
+
+def test_the_readme_program_plans_applies_and_converges(tmp_path: Path) -> None:
+    (tmp_path / "examples").mkdir()
+    shutil.copy(ROOT / "examples" / "minimal.yaml", tmp_path / "examples" / "minimal.yaml")
+    run = [sys.executable, "-c", _readme_program()]
+    first = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines() == [
+        "create job:Daily Acme mentions",
+        "create job:Weekly competitor roundup",
+        "converged: True",
+    ]
+    # The state is kept: the second run has nothing to do.
+    second = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.splitlines() == ["converged: True"]
+
+
+def test_importing_the_package_loads_nothing_else() -> None:
+    probe = "import sys, bytestack_sync; print(sorted(m for m in sys.modules if 'bytestack_sync.' in m))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_every_exported_name_resolves() -> None:
+    for name in bytestack_sync.__all__:
+        assert getattr(bytestack_sync, name) is not None, name
+    assert set(dir(bytestack_sync)) >= set(bytestack_sync.__all__)
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    try:
+        bytestack_sync.no_such_thing  # type: ignore[attr-defined]  # noqa: B018
+    except AttributeError as exc:
+        assert "no_such_thing" in str(exc)
+    else:
+        raise AssertionError("an unknown name resolved")
