@@ -17,11 +17,11 @@ from pydantic import ValidationError
 
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.errors import StalePlanError
-from bytestack_sync.manifest.interpolate import resolve_template
 from bytestack_sync.model import JobSpec, Location, WebhookSpec
 from bytestack_sync.plan.changes import ACTIONS, Change, FieldDiff, MaskedValue
 from bytestack_sync.plan.digest import SecretCodec, value_digest
 from bytestack_sync.secrets import fingerprint, sensitive_display
+from bytestack_sync.templates import resolve_template
 
 _ACTIONS = {a.action: a for a in ACTIONS}
 _JOB_FIELDS = ("name", "prompt", "schedule", "status", "webhook_url")
