@@ -29,7 +29,7 @@ _LIVE_JOB_FIELDS = ("id", "name", "prompt", "schedule", "webhook_url", "status",
 _LIVE_HOOK_FIELDS = ("id", "url", "created_at")
 
 
-def encode_change(change: Change, codec: SecretCodec) -> dict[str, Any]:
+def saved_form(change: Change, codec: SecretCodec) -> dict[str, Any]:
     spec = change.desired
     sensitive = spec.sensitive if spec is not None else frozenset()
     own = dict(spec.templates) if spec is not None else {}
@@ -134,7 +134,7 @@ class SecretResolver:
             ) from None
 
 
-def decode_change(data: Mapping[str, Any], secrets: SecretResolver) -> Change:
+def from_saved_form(data: Mapping[str, Any], secrets: SecretResolver) -> Change:
     action = _ACTIONS[data["action"]]
     resource = data["resource"]
     if resource not in ("job", "webhook"):

@@ -25,7 +25,7 @@ from bytestack_sync.plan.changes import Change, MaskedValue
 from bytestack_sync.plan.compare import live_job_values, live_webhook_values
 from bytestack_sync.plan.digest import SecretCodec, live_digest
 from bytestack_sync.plan.plan import Plan
-from bytestack_sync.plan.savecodec import SecretResolver, decode_change, encode_change
+from bytestack_sync.plan.savecodec import SecretResolver, from_saved_form, saved_form
 from bytestack_sync.secrets import sensitive_display
 
 FORMAT = "bytestack-sync-plan"
@@ -51,7 +51,7 @@ def plan_document(plan: Plan, *, now: datetime | None = None) -> dict[str, Any]:
         "declared": list(plan.declared),
         "live_fingerprints": dict(sorted(plan.live_fingerprints.items())),
         "live_addresses": dict(sorted(plan.live_addresses.items())),
-        "changes": [encode_change(c, codec) for c in plan.changes],
+        "changes": [saved_form(c, codec) for c in plan.changes],
     }
 
 
@@ -69,7 +69,7 @@ def read_plan(path: str | os.PathLike[str], *, environ: Mapping[str, str]) -> Pl
     document = _load(Path(path))
     secrets = SecretResolver(environ)
     try:
-        changes = tuple(decode_change(c, secrets) for c in document["changes"])
+        changes = tuple(from_saved_form(c, secrets) for c in document["changes"])
         return Plan(
             changes=changes,
             warnings=tuple(str(w) for w in document["warnings"]),

@@ -31,18 +31,8 @@ from bytestack_sync.plan.plan import Plan
 from bytestack_sync.render.schedule import ScheduleChange, schedule_change
 from bytestack_sync.secrets import Redactor, sensitive_display
 
-SYMBOLS: dict[str, str] = {
-    Create.action: "+",
-    Update.action: "~",
-    Replace.action: "-/+",
-    Pause.action: "~",
-    Delete.action: "-",
-}
-
 NO_CHANGES = "No changes. The workspace matches the manifests."
 NEW_JOB_ID = "new job id"
-# Creates and updates explain themselves; a pause or delete needs its reason shown.
-REASONED_ACTIONS = frozenset({Pause.action, Delete.action})
 
 
 class SensitiveValue(str):
@@ -130,7 +120,7 @@ class ChangeView:
 
     @property
     def symbol(self) -> str:
-        return SYMBOLS[self.change.action]
+        return self.change.symbol
 
 
 def spec_fields(spec: JobSpec | WebhookSpec) -> list[tuple[str, Any]]:
@@ -215,7 +205,7 @@ def view_change(change: Change, masker: Masker, now: datetime) -> ChangeView:
         key=key,
         title=_title(change, key),
         fields=_field_lines(change, masker),
-        reason=masker.text(change.reason) if change.action in REASONED_ACTIONS else "",
+        reason=masker.text(change.reason) if change.shows_reason else "",
         notes=_notes(change, masker),
         schedule=_schedule(change, now),
     )
