@@ -22,8 +22,9 @@ from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.errors import BytestackSyncError, StalePlanError
 from bytestack_sync.files import write_text_atomic
 from bytestack_sync.plan.changes import Change, MaskedValue
-from bytestack_sync.plan.compare import live_job_values, live_webhook_values
+from bytestack_sync.plan.compare import COMPARERS
 from bytestack_sync.plan.digest import SecretCodec, live_digest
+from bytestack_sync.plan.kinds import table_of
 from bytestack_sync.plan.plan import Plan
 from bytestack_sync.plan.savecodec import SecretResolver, from_saved_form, saved_form
 from bytestack_sync.secrets import sensitive_display
@@ -149,8 +150,9 @@ def _stale(
 
 def _addresses(live: LiveJob | LiveWebhook) -> tuple[str, str]:
     """Both forms a declared address may take: the key, or its sensitive display."""
-    resource, key = ("job", live.name) if isinstance(live, LiveJob) else ("webhook", live.url)
-    return f"{resource}:{key}", f"{resource}:{sensitive_display(key)}"
+    table = table_of(live)
+    key = getattr(live, table.key)
+    return f"{table.kind}:{key}", f"{table.kind}:{sensitive_display(key)}"
 
 
 def refuse_if_stale(
@@ -193,7 +195,8 @@ def _reattached(
     if live is None:
         return change
     restored.update(_masked_live_values(change.live, live))
-    values = live_job_values(live) if isinstance(live, LiveJob) else live_webhook_values(live)
+    table = table_of(live)
+    values = COMPARERS[table.kind].values(live)
     diffs = []
     for diff in change.diffs:
         if isinstance(diff.old, MaskedValue) and diff.field in values:
@@ -202,7 +205,7 @@ def _reattached(
                 restored.add(diff.old)
         diffs.append(diff)
     key, key_sensitive = change.key, change.key_sensitive
-    live_key = live.name if isinstance(live, LiveJob) else live.url
+    live_key = getattr(live, table.key)
     if isinstance(key, MaskedValue) and key == sensitive_display(live_key):
         key, key_sensitive = live_key, True
         restored.add(key)

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bytestack_sync import contract
 from bytestack_sync.api.models import LiveJob
+from bytestack_sync.contract import Role
 from bytestack_sync.model import JobSpec, WebhookSpec
 from bytestack_sync.plan.changes import (
     Change,
@@ -27,6 +29,7 @@ from bytestack_sync.plan.changes import (
     Replace,
     Update,
 )
+from bytestack_sync.plan.kinds import table_of
 from bytestack_sync.plan.plan import Plan
 from bytestack_sync.render.schedule import ScheduleChange, schedule_change
 from bytestack_sync.secrets import Redactor, sensitive_display
@@ -124,19 +127,18 @@ class ChangeView:
 
 
 def spec_fields(spec: JobSpec | WebhookSpec) -> list[tuple[str, Any]]:
-    """The fields of a declared resource in the order a reader expects them."""
-    if isinstance(spec, JobSpec):
-        fields: list[tuple[str, Any]] = [
-            ("name", spec.name),
-            ("prompt", spec.prompt),
-            ("sources", sorted(spec.sources)),
-            ("schedule", spec.schedule),
-            ("status", spec.status),
-        ]
-        if spec.webhook_url is not None:
-            fields.append(("webhook_url", spec.webhook_url))
-        return fields
-    return [("url", spec.url), ("events", sorted(spec.events))]
+    """The fields of a declared resource in the order a reader expects them (the
+    table's), sets sorted; not the tool's own (``protect``), nor an optional field
+    that is not set."""
+    fields: list[tuple[str, Any]] = []
+    for f in table_of(spec).fields:
+        if not f.declared or f.role is Role.LOCAL:
+            continue
+        value = getattr(spec, f.name)
+        if value is None and f.optional:
+            continue
+        fields.append((f.name, sorted(value) if f.is_set else value))
+    return fields
 
 
 def desired_fields(spec: JobSpec | WebhookSpec, masker: Masker) -> dict[str, Any]:
@@ -171,7 +173,8 @@ def _field_lines(change: Change, masker: Masker) -> tuple[FieldLine, ...]:
         )
     if isinstance(change, Pause) and not change.diffs and isinstance(change.live, LiveJob):
         # A pause is a PATCH of status; show it even when the planner listed no diff.
-        return (FieldLine(field="status", old=masker.value(change.live.status), new="paused"),)
+        old = masker.value(change.live.status)
+        return (FieldLine(field="status", old=old, new=contract.JOB_PAUSED),)
     return tuple(_diff_line(d, masker) for d in change.diffs)
 
 
