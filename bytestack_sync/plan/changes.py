@@ -172,10 +172,6 @@ class Replace(Change):
     done: ClassVar[str] = "replaced"
     order: ClassVar[Mapping[ResourceType, Order]] = _webhooks_first(1)
 
-    @property
-    def forced_by(self) -> tuple[str, ...]:
-        return tuple(d.field for d in self.diffs if d.forces_replacement)
-
 
 @dataclass(frozen=True, repr=False)
 class Pause(Change):

@@ -124,9 +124,6 @@ class SecretCodec:
     secrets: frozenset[str] = frozenset()
     templates: Mapping[str, str] = field(default_factory=dict)
 
-    def is_secret(self, value: Any) -> bool:
-        return isinstance(value, str) and value in self.secrets
-
     def encode(self, value: Any, sensitive: bool = False) -> Any:
         """The value itself, or a reference when it is sensitive or a declared secret."""
         if not isinstance(value, str) or not (sensitive or value in self.secrets):

@@ -114,13 +114,6 @@ def _load(path: Path) -> dict[str, Any]:
     return document
 
 
-def stale_resources(
-    plan: Plan, live_jobs: Sequence[LiveJob], live_webhooks: Sequence[LiveWebhook]
-) -> list[str]:
-    """The addresses of what changed since the plan was made; empty when it still holds."""
-    return sorted({address for address, _ in _stale(plan, live_jobs, live_webhooks)})
-
-
 def _stale(
     plan: Plan, live_jobs: Sequence[LiveJob], live_webhooks: Sequence[LiveWebhook]
 ) -> list[tuple[str, str]]:
