@@ -60,6 +60,9 @@ class _Kind(Generic[S, L]):
     ignored: Callable[[IgnoreRules, str], bool]
     pausable: bool
 
+    def keys(self, specs: Sequence[S], lives: Sequence[L]) -> list[str]:
+        return [*map(self.spec_key, specs), *map(self.live_key, lives)]
+
 
 def _kind(
     kind: kinds.Kind[S, L],
@@ -131,8 +134,8 @@ def make_plan(
         _reconcile(WEBHOOKS, desired.webhooks, webhooks, desired, draft)
         if not scope.everything:
             keys: dict[ResourceType, list[str]] = {
-                "job": [*(s.name for s in desired.jobs), *(j.name for j in live_jobs)],
-                "webhook": [*(s.url for s in desired.webhooks), *(w.url for w in live_webhooks)],
+                JOBS.resource: JOBS.keys(desired.jobs, live_jobs),
+                WEBHOOKS.resource: WEBHOOKS.keys(desired.webhooks, live_webhooks),
             }
             draft.warnings.extend(scope.unmatched_warnings(keys, draft.display))
         if draft.refusals:
