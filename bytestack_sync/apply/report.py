@@ -12,27 +12,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal, TextIO
 
-from bytestack_sync.plan.changes import Change
+from bytestack_sync.plan.changes import Change, summary_counts
 
 Status = Literal["ok", "failed", "skipped"]
-
-# Terraform's symbols; a pause is an in-place update of the status.
-SYMBOLS: dict[str, str] = {
-    "create": "+",
-    "update": "~",
-    "replace": "-/+",
-    "pause": "~",
-    "delete": "-",
-}
-
-# The past tense each action's count takes in the summary line.
-_DONE = {
-    "create": "created",
-    "update": "updated",
-    "replace": "replaced",
-    "delete": "deleted",
-    "pause": "paused",
-}
 
 
 @dataclass(frozen=True)
@@ -50,7 +32,7 @@ class ChangeOutcome:
 
     def line(self) -> str:
         change = self.change
-        head = f'{SYMBOLS.get(change.action, "?")} {change.resource} "{change.display_key}"'
+        head = f'{change.symbol} {change.resource} "{change.display_key}"'
         if self.status == "ok":
             return f"{head}: {self.detail}"
         return f"{head}: {self.status}: {self.detail}"
@@ -86,10 +68,7 @@ class ApplyReport:
         return Counter(o.change.action for o in self.outcomes if o.ok)
 
     def summary(self) -> str:
-        done = self.counts()
-        parts = [f"{done[a]} {_DONE[a]}" for a in ("create", "update", "replace", "delete")]
-        if done["pause"]:
-            parts.append(f"{done['pause']} paused")
+        parts = [f"{n} {action.done}" for action, n in summary_counts(self.counts())]
         parts.append(f"{len(self.failed)} failed")
         if self.skipped:
             parts.append(f"{len(self.skipped)} skipped")
@@ -117,7 +96,7 @@ def write_report(
             f"{len(report.remaining)} change(s):\n"
         )
         for change in report.remaining:
-            out.write(f"  {SYMBOLS.get(change.action, '?')} {change.address}\n")
+            out.write(f"  {change.symbol} {change.address}\n")
     elif report.confirm_error is not None:
         stream = err if err is not None else sys.stderr
         stream.write(f"warning: could not confirm the result: {report.confirm_error}\n")

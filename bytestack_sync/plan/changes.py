@@ -1,11 +1,16 @@
-"""The changes a plan is made of: small values with a fixed order and a JSON form.
+"""The changes a plan is made of: small values that own their facts.
+
+Each class states, once, what every output says of it: Terraform's symbol, what a
+plan says will happen, what a report says was done, whether its reason is shown,
+and its place in the apply order. ``Change.data()`` is its one JSON form.
 
 Apply order (spec section 4): webhook creates, then job creates, updates and
-replaces, then pauses, then deletes. ``Change.sort_key`` encodes it.
+replaces, then pauses, then deletes. Each class's ``order`` states its part.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -65,13 +70,29 @@ class FieldDiff:
         }
 
 
+Order = tuple[int, int]
+"""A change's place in the apply order: (phase, step). Phases run one after the other,
+each when the one before has ended; within a phase, changes go by step, then by key."""
+
+
+def _webhooks_first(phase: int) -> dict[ResourceType, Order]:
+    return {"webhook": (phase, 0), "job": (phase, 1)}
+
+
 @dataclass(frozen=True, repr=False)
 class Change:
     """Base of every change. ``key`` is the identity: a job's name or a webhook's URL."""
 
-    action: ClassVar[str] = ""
-    # Position in the apply order; lower runs first.
-    phase: ClassVar[int] = 0
+    action: ClassVar[str]  # also the verb a plan's summary counts: "2 to create"
+    symbol: ClassVar[str]  # Terraform's
+    outcome: ClassVar[str]  # what a plan says will happen to the resource
+    done: ClassVar[str]  # what a report says was done: "2 created"
+    order: ClassVar[Mapping[ResourceType, Order]]
+    # Terraform counts its four actions in every summary line; the tool's own only
+    # when there is one.
+    always_counted: ClassVar[bool] = True
+    # A create, update or replace explains itself; a pause or delete needs its reason.
+    shows_reason: ClassVar[bool] = False
 
     resource: ResourceType
     key: str
@@ -98,8 +119,9 @@ class Change:
 
     @property
     def sort_key(self) -> tuple[int, int, str]:
-        resource_rank = 0 if self.resource == "webhook" else 1
-        return (self.phase, resource_rank, self.key)
+        """(phase, step, key): sorting by it is the apply order; its first item is the phase."""
+        phase, step = self.order[self.resource]
+        return (phase, step, self.key)
 
     def __repr__(self) -> str:
         # The desired and live values may hold secrets; a repr shows only what is masked.
@@ -123,18 +145,21 @@ class Change:
 @dataclass(frozen=True, repr=False)
 class Create(Change):
     action: ClassVar[str] = "create"
-    phase: ClassVar[int] = 1
-
-    @property
-    def sort_key(self) -> tuple[int, int, str]:
-        # Webhooks are registered before any job is touched.
-        return (0 if self.resource == "webhook" else 1, 0, self.key)
+    symbol: ClassVar[str] = "+"
+    outcome: ClassVar[str] = "will be created"
+    done: ClassVar[str] = "created"
+    # Webhooks are registered in a phase of their own, before any job is touched (a
+    # job may name one); job creates then lead the next phase.
+    order: ClassVar[Mapping[ResourceType, Order]] = {"webhook": (0, 0), "job": (1, 0)}
 
 
 @dataclass(frozen=True, repr=False)
 class Update(Change):
     action: ClassVar[str] = "update"
-    phase: ClassVar[int] = 1
+    symbol: ClassVar[str] = "~"
+    outcome: ClassVar[str] = "will be updated in place"
+    done: ClassVar[str] = "updated"
+    order: ClassVar[Mapping[ResourceType, Order]] = _webhooks_first(1)
 
 
 @dataclass(frozen=True, repr=False)
@@ -142,23 +167,42 @@ class Replace(Change):
     """POST the new resource, then DELETE the old one."""
 
     action: ClassVar[str] = "replace"
-    phase: ClassVar[int] = 1
-
-    @property
-    def forced_by(self) -> tuple[str, ...]:
-        return tuple(d.field for d in self.diffs if d.forces_replacement)
+    symbol: ClassVar[str] = "-/+"
+    outcome: ClassVar[str] = "must be replaced"
+    done: ClassVar[str] = "replaced"
+    order: ClassVar[Mapping[ResourceType, Order]] = _webhooks_first(1)
 
 
 @dataclass(frozen=True, repr=False)
 class Pause(Change):
+    """A PATCH of a job's status: an in-place update, so it takes an update's symbol."""
+
     action: ClassVar[str] = "pause"
-    phase: ClassVar[int] = 2
+    symbol: ClassVar[str] = "~"
+    outcome: ClassVar[str] = "will be paused"
+    done: ClassVar[str] = "paused"
+    order: ClassVar[Mapping[ResourceType, Order]] = _webhooks_first(2)
+    always_counted: ClassVar[bool] = False
+    shows_reason: ClassVar[bool] = True
 
 
 @dataclass(frozen=True, repr=False)
 class Delete(Change):
     action: ClassVar[str] = "delete"
-    phase: ClassVar[int] = 3
+    symbol: ClassVar[str] = "-"
+    outcome: ClassVar[str] = "will be deleted"
+    done: ClassVar[str] = "deleted"
+    order: ClassVar[Mapping[ResourceType, Order]] = _webhooks_first(3)
+    shows_reason: ClassVar[bool] = True
 
 
 ACTIONS: tuple[type[Change], ...] = (Create, Update, Replace, Pause, Delete)
+# How a summary line lists the counts: Terraform's, then the tool's own.
+_SUMMARY_ORDER = tuple(sorted(ACTIONS, key=lambda action: not action.always_counted))
+
+
+def summary_counts(counts: Mapping[str, int]) -> list[tuple[type[Change], int]]:
+    """The counts a summary line names, by action, in its order: Terraform's four
+    every time, then a pause only when there is one."""
+    named = ((action, counts.get(action.action, 0)) for action in _SUMMARY_ORDER)
+    return [(action, n) for action, n in named if n or action.always_counted]

@@ -8,32 +8,114 @@ it fires, which means parsing it), and only a record that still differs gets
 field diffs. The field values the diffs show are built from the same forms, and
 both paths use the same per-field test, so "same record" and "no diffs" can never
 disagree.
+
+Every rule here comes from the field table (``contract.JOB``, ``contract.WEBHOOK``):
+the compared fields, the order diffs show them in, and how two values of each are
+the same (``Field.compare``). A ``Comparer`` works it out once per resource.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic
 
 from bytestack_sync import contract, cron
 from bytestack_sync.api.models import LiveJob, LiveWebhook
+from bytestack_sync.contract import Compare, Role
 from bytestack_sync.model import JobSpec, WebhookSpec
+from bytestack_sync.plan import kinds
 from bytestack_sync.plan.changes import FieldDiff
-
-# Shown in this order; the API's rules decide which of them force a replacement.
-JOB_FIELDS: tuple[str, ...] = contract.JOB_REPLACE_FIELDS + tuple(
-    f for f in contract.UPDATABLE_JOB_FIELDS if f not in contract.JOB_REPLACE_FIELDS
-)
-WEBHOOK_FIELDS: tuple[str, ...] = contract.WEBHOOK_REPLACE_FIELDS
-SET_FIELDS = frozenset({"sources", "events"})
-
-# The fields of a form, in its order.
-JOB_FORM: tuple[str, ...] = ("prompt", "sources", "schedule", "status", "webhook_url")
-WEBHOOK_FORM: tuple[str, ...] = ("events",)
+from bytestack_sync.plan.kinds import L, S
 
 Values = Mapping[str, Any]
 Form = tuple[Any, ...]
+
+# Each comparison rule as code: how a value enters a form (``{v}``: the value), and
+# the test that two values (``{a}`` live, ``{b}`` declared) make equal forms, written
+# to settle the usual case (equal as written) first. A schedule enters as written:
+# the form is for the cheap test, and ``same_field`` then compares what schedules fire.
+_RULES: dict[Compare, tuple[str, str]] = {
+    Compare.EXACT: ("{v}", "{a} == {b}"),
+    Compare.SCHEDULE: ("{v}", "{a} == {b}"),
+    Compare.OPTIONAL: ("({v} or None)", "({a} or None) == ({b} or None)"),
+    Compare.STRIPPED: ("_strip({v})", "({a} == {b} or _strip({a}) == _strip({b}))"),
+    Compare.SET: ("frozenset({v})", "frozenset({a}) == frozenset({b})"),
+}
+# What each rule's test costs: a form test tries the cheap fields first (at equal cost,
+# in the table's order).
+_COST = {Compare.EXACT: 0, Compare.SCHEDULE: 0, Compare.OPTIONAL: 1, Compare.STRIPPED: 2,
+         Compare.SET: 3}  # fmt: skip
+_HELPERS = {"_strip": contract.normalise_prompt}
+
+
+@dataclass(frozen=True)
+class Comparer(Generic[S, L]):
+    """How a declared record of one resource compares with a live one."""
+
+    # The compared fields in the order diffs show them: those forcing a replacement
+    # first, then the updatable ones in the API's order.
+    fields: tuple[str, ...]
+    # The fields of a form, in the table's order.
+    form: tuple[str, ...]
+    # ``form_of(spec) == form_of(live)`` without building either form.
+    same_form: Callable[[S, L], bool]
+    form_of: Callable[[S | L], Form]
+
+    def values(self, record: S | L) -> Values:
+        """A record's fields in canonical form: sets as sorted lists."""
+        return form_values(self.form_of(record), self.form)
+
+
+def comparer(table: contract.Resource) -> Comparer[Any, Any]:
+    """The comparer of one resource, its two functions written out from the table."""
+    fields = [table.field(name) for name in table.names(Role.REPLACE, Role.UPDATE)]
+    for f in fields:
+        if not f.name.isidentifier():
+            raise ValueError(f"{table.kind}: field {f.name!r} is not an identifier")
+    form = ", ".join(_RULES[f.compare][0].format(v=f"record.{f.name}") for f in fields)
+    tests = [
+        _RULES[f.compare][1].format(a=f"live.{f.name}", b=f"spec.{f.name}")
+        for f in sorted(fields, key=lambda f: _COST[f.compare])
+    ]
+    return Comparer(
+        fields=table.compared,
+        form=tuple(f.name for f in fields),
+        same_form=_compile(table, "same_form", "spec, live", " and ".join(tests) or "True"),
+        form_of=_compile(table, "form_of", "record", f"({form},)"),
+    )
+
+
+def _compile(
+    table: contract.Resource, name: str, arguments: str, expression: str
+) -> Callable[..., Any]:
+    """A function returning ``expression``, made once, as ``dataclasses`` writes an
+    ``__eq__``. The planner runs these for every declared record (10,000 jobs, say);
+    a loop over the fields, calling a reader and a normaliser for each, costs several
+    times as much as the one expression it would spell out."""
+    source = f"def {name}({arguments}):\n    return {expression}\n"
+    namespace: dict[str, Any] = dict(_HELPERS)
+    # A traceback through it names the resource, the function and what it computes.
+    exec(compile(source, f"<{table.kind} {name}: {expression}>", "exec"), namespace)
+    function: Callable[..., Any] = namespace[name]
+    return function
+
+
+JOBS: Comparer[JobSpec, LiveJob] = comparer(kinds.JOB.table)
+WEBHOOKS: Comparer[WebhookSpec, LiveWebhook] = comparer(kinds.WEBHOOK.table)
+# By resource name, for code that handles either kind (which records it passes to
+# which comparer is up to it: hence Any).
+COMPARERS: dict[str, Comparer[Any, Any]] = {
+    kinds.JOB.resource: JOBS,
+    kinds.WEBHOOK.resource: WEBHOOKS,
+}
+
+# The names the apply package compares by.
+JOB_FORM: tuple[str, ...] = JOBS.form
+same_webhook_form = WEBHOOKS.same_form
+desired_job_values: Callable[[JobSpec], Values] = JOBS.values
+live_job_values: Callable[[LiveJob], Values] = JOBS.values
 
 
 @functools.lru_cache(maxsize=4096)
@@ -46,49 +128,10 @@ def schedule_key(expression: str) -> cron.Schedule | tuple[str, str]:
         return ("text", expression.strip())
 
 
-def _comparable(name: str, value: Any) -> Any:
-    if name == "schedule" and isinstance(value, str):
-        return schedule_key(value)
-    return value
-
-
-def desired_job_form(spec: JobSpec) -> Form:
-    return _job_form(spec.prompt, spec.sources, spec.schedule, spec.status, spec.webhook_url)
-
-
-def live_job_form(job: LiveJob) -> Form:
-    return _job_form(job.prompt, job.sources, job.schedule, job.status, job.webhook_url)
-
-
-def _job_form(prompt: str, sources: Any, schedule: str, status: str, url: str | None) -> Form:
-    return (contract.normalise_prompt(prompt), frozenset(sources), schedule, status, url or None)
-
-
-def same_job_form(spec: JobSpec, job: LiveJob) -> bool:
-    """``desired_job_form(spec) == live_job_form(job)`` without building either: the
-    planner asks once per declared job, and the cheapest fields go first."""
-    return (
-        job.schedule == spec.schedule
-        and job.status == spec.status
-        and (job.webhook_url or None) == (spec.webhook_url or None)
-        and (
-            job.prompt == spec.prompt
-            or contract.normalise_prompt(job.prompt) == contract.normalise_prompt(spec.prompt)
-        )
-        and frozenset(job.sources) == frozenset(spec.sources)
-    )
-
-
-def desired_webhook_form(spec: WebhookSpec) -> Form:
-    return (frozenset(spec.events),)
-
-
-def live_webhook_form(hook: LiveWebhook) -> Form:
-    return (frozenset(hook.events),)
-
-
-def same_webhook_form(spec: WebhookSpec, hook: LiveWebhook) -> bool:
-    return frozenset(hook.events) == frozenset(spec.events)
+# Fields compared by what they fire, of any resource.
+_SCHEDULES = frozenset(
+    f.name for k in kinds.KINDS.values() for f in k.table.fields if f.compare is Compare.SCHEDULE
+)
 
 
 def form_values(form: Form, names: tuple[str, ...]) -> dict[str, Any]:
@@ -99,27 +142,14 @@ def form_values(form: Form, names: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
-def desired_job_values(spec: JobSpec) -> Values:
-    """A job's fields in canonical form: stripped prompt, sorted sources, "" as None."""
-    return form_values(desired_job_form(spec), JOB_FORM)
-
-
-def live_job_values(job: LiveJob) -> Values:
-    return form_values(live_job_form(job), JOB_FORM)
-
-
-def desired_webhook_values(spec: WebhookSpec) -> Values:
-    return form_values(desired_webhook_form(spec), WEBHOOK_FORM)
-
-
-def live_webhook_values(hook: LiveWebhook) -> Values:
-    return form_values(live_webhook_form(hook), WEBHOOK_FORM)
-
-
 def same_field(name: str, old: Values, new: Values) -> bool:
     """Whether a field holds the same thing on both sides; equal values need no parsing."""
     before, after = old[name], new[name]
-    return bool(before == after or _comparable(name, before) == _comparable(name, after))
+    if before == after:
+        return True
+    if name in _SCHEDULES and isinstance(before, str) and isinstance(after, str):
+        return bool(schedule_key(before) == schedule_key(after))
+    return False
 
 
 def same_record(old: Values, new: Values, fields: tuple[str, ...]) -> bool:

@@ -17,15 +17,11 @@ from typing import Any
 
 from pydantic_core import to_json
 
+from bytestack_sync import contract
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.model import DesiredState, JobSpec, WebhookSpec
-from bytestack_sync.plan.compare import SET_FIELDS
+from bytestack_sync.plan import kinds
 from bytestack_sync.secrets import fingerprint
-
-# Moved by the API itself, so not part of what a live resource "is".
-_VOLATILE = frozenset({"next_run_at", "updated_at", "created_at"})
-_JOB_NAMES = ("name", "prompt", "sources", "schedule", "status", "webhook_url", "protect")
-_WEBHOOK_NAMES = ("url", "events")
 
 
 def value_digest(value: str) -> str:
@@ -43,8 +39,9 @@ def live_digest(live: LiveJob | LiveWebhook) -> str:
     """What a live resource was when read, ignoring fields the API moves by itself.
 
     ``next_run_at`` advances after every run and ``updated_at`` moves on no-op
-    writes: neither means that someone changed the resource. The rest is hashed as
-    one flat JSON list in field order, sets sorted.
+    writes: neither means that someone changed the resource (the table marks such
+    fields volatile). The rest is hashed as one flat JSON list in the live model's
+    field order, sets sorted.
     """
     return live_digester(type(live))(live)
 
@@ -52,9 +49,10 @@ def live_digest(live: LiveJob | LiveWebhook) -> str:
 @functools.cache
 def live_digester(model: type[LiveJob] | type[LiveWebhook]) -> Callable[[Any], str]:
     """``live_digest`` for one model, with its field layout worked out once."""
-    names = [n for n in model.model_fields if n not in _VOLATILE]
+    table = kinds.TABLES[model]
+    names = [n for n in model.model_fields if n not in table.volatile]
     read = operator.attrgetter(*names)
-    sets = tuple(i for i, n in enumerate(names) if n in SET_FIELDS)
+    sets = tuple(i for i, n in enumerate(names) if n in table.set_fields)
     sha256 = hashlib.sha256
 
     def digest(live: Any) -> str:
@@ -126,9 +124,6 @@ class SecretCodec:
     secrets: frozenset[str] = frozenset()
     templates: Mapping[str, str] = field(default_factory=dict)
 
-    def is_secret(self, value: Any) -> bool:
-        return isinstance(value, str) and value in self.secrets
-
     def encode(self, value: Any, sensitive: bool = False) -> Any:
         """The value itself, or a reference when it is sensitive or a declared secret."""
         if not isinstance(value, str) or not (sensitive or value in self.secrets):
@@ -140,13 +135,13 @@ class SecretCodec:
 
 
 def _spec_rows(
-    specs: Iterable[JobSpec | WebhookSpec],
-    names: tuple[str, ...],
-    codec: SecretCodec,
+    specs: Iterable[JobSpec | WebhookSpec], table: contract.Resource, codec: SecretCodec
 ) -> list[list[Any]]:
-    """One row per spec, its fields in ``names`` order (sets sorted), sorted by key."""
+    """One row per spec, its declared fields in the table's order (sets sorted), the
+    rows sorted by key."""
+    names = table.declared
     read = operator.attrgetter(*names)
-    sets = [i for i, name in enumerate(names) if name in SET_FIELDS]
+    sets = [i for i, name in enumerate(names) if name in table.set_fields]
     rows = []
     for spec in specs:
         row = list(read(spec))
@@ -156,7 +151,8 @@ def _spec_rows(
             row = [codec.encode(v, n in spec.sensitive) for n, v in zip(names, row, strict=True)]
         rows.append(row)
     # A key may be a secret's reference (a dict): its text still orders it.
-    rows.sort(key=lambda row: str(row[0]))
+    at = names.index(table.key)
+    rows.sort(key=lambda row: str(row[at]))
     return rows
 
 
@@ -166,11 +162,12 @@ def manifest_digest(desired: DesiredState, codec: SecretCodec) -> str:
     Each spec is one row of its fields in a fixed order, the rows sorted by key (so
     the order of files and documents does not matter), the whole dumped at once.
     """
+    job, webhook = kinds.JOB.table, kinds.WEBHOOK.table
     document = {
-        "job_fields": _JOB_NAMES,
-        "jobs": _spec_rows(desired.jobs, _JOB_NAMES, codec),
-        "webhook_fields": _WEBHOOK_NAMES,
-        "webhooks": _spec_rows(desired.webhooks, _WEBHOOK_NAMES, codec),
+        "job_fields": job.declared,
+        "jobs": _spec_rows(desired.jobs, job, codec),
+        "webhook_fields": webhook.declared,
+        "webhooks": _spec_rows(desired.webhooks, webhook, codec),
         "prune": desired.prune.value,
         "ignore": {"jobs": list(desired.ignore.jobs), "webhooks": list(desired.ignore.webhooks)},
         "safety": {

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from bytestack_sync.model import SafetySettings
-from bytestack_sync.plan.changes import ACTIONS, Change
+from bytestack_sync.plan.changes import ACTIONS, Change, summary_counts
 
 
 @dataclass(frozen=True)
@@ -56,11 +56,5 @@ class Plan:
 
     def summary(self) -> str:
         """Terraform's summary line, with pauses named when there are any."""
-        n = self.counts()
-        line = (
-            f"Plan: {n['create']} to create, {n['update']} to update, "
-            f"{n['replace']} to replace, {n['delete']} to delete"
-        )
-        if n["pause"]:
-            line += f", {n['pause']} to pause"
-        return line + "."
+        counted = summary_counts(self.counts())
+        return "Plan: " + ", ".join(f"{n} to {action.action}" for action, n in counted) + "."

@@ -12,14 +12,14 @@ import functools
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic
 
 from bytestack_sync import contract
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.collector import collector_paused
 from bytestack_sync.errors import ProtectedResourceError
-from bytestack_sync.model import DesiredState, IgnoreRules, JobSpec, PruneMode, WebhookSpec
-from bytestack_sync.plan import compare
+from bytestack_sync.model import DesiredState, IgnoreRules, JobSpec, PruneMode
+from bytestack_sync.plan import compare, kinds
 from bytestack_sync.plan.changes import (
     Change,
     Create,
@@ -35,12 +35,10 @@ from bytestack_sync.plan.digest import (
     manifest_digest,
     template_index,
 )
+from bytestack_sync.plan.kinds import L, S
 from bytestack_sync.plan.plan import Plan
 from bytestack_sync.plan.targets import Targets, parse_targets
 from bytestack_sync.secrets import sensitive_display
-
-S = TypeVar("S", JobSpec, WebhookSpec)
-L = TypeVar("L", LiveJob, LiveWebhook)
 
 
 @dataclass(frozen=True)
@@ -62,22 +60,28 @@ class _Kind(Generic[S, L]):
     ignored: Callable[[IgnoreRules, str], bool]
     pausable: bool
 
+    def keys(self, specs: Sequence[S], lives: Sequence[L]) -> list[str]:
+        return [*map(self.spec_key, specs), *map(self.live_key, lives)]
 
-JOBS: _Kind[JobSpec, LiveJob] = _Kind(
-    "job", "name", ("prompt", "schedule", "webhook_url"),
-    compare.JOB_FIELDS, contract.JOB_REPLACE_FIELDS,
-    operator.attrgetter("name"), operator.attrgetter("name"),
-    compare.same_job_form,
-    compare.desired_job_values, compare.live_job_values,
-    IgnoreRules.ignores_job, pausable=True,
-)  # fmt: skip
-WEBHOOKS: _Kind[WebhookSpec, LiveWebhook] = _Kind(
-    "webhook", "url", (), compare.WEBHOOK_FIELDS, contract.WEBHOOK_REPLACE_FIELDS,
-    operator.attrgetter("url"), operator.attrgetter("url"),
-    compare.same_webhook_form,
-    compare.desired_webhook_values, compare.live_webhook_values,
-    IgnoreRules.ignores_webhook, pausable=False,
-)  # fmt: skip
+
+def _kind(
+    kind: kinds.Kind[S, L],
+    comparer: compare.Comparer[S, L],
+    ignored: Callable[[IgnoreRules, str], bool],
+    *,
+    pausable: bool,
+) -> _Kind[S, L]:
+    table = kind.table
+    key = operator.attrgetter(table.key)
+    secret = tuple(f.name for f in table.fields if f.secret and f.name != table.key)
+    return _Kind(
+        kind.resource, table.key, secret, comparer.fields, table.replace_fields,
+        key, key, comparer.same_form, comparer.values, comparer.values, ignored, pausable,
+    )  # fmt: skip
+
+
+JOBS = _kind(kinds.JOB, compare.JOBS, IgnoreRules.ignores_job, pausable=True)
+WEBHOOKS = _kind(kinds.WEBHOOK, compare.WEBHOOKS, IgnoreRules.ignores_webhook, pausable=False)
 
 
 @dataclass
@@ -130,8 +134,8 @@ def make_plan(
         _reconcile(WEBHOOKS, desired.webhooks, webhooks, desired, draft)
         if not scope.everything:
             keys: dict[ResourceType, list[str]] = {
-                "job": [*(s.name for s in desired.jobs), *(j.name for j in live_jobs)],
-                "webhook": [*(s.url for s in desired.webhooks), *(w.url for w in live_webhooks)],
+                JOBS.resource: JOBS.keys(desired.jobs, live_jobs),
+                WEBHOOKS.resource: WEBHOOKS.keys(desired.webhooks, live_webhooks),
             }
             draft.warnings.extend(scope.unmatched_warnings(keys, draft.display))
         if draft.refusals:
@@ -366,14 +370,15 @@ def _prune(kind: _Kind[S, L], key: str, found: list[L], mode: PruneMode, draft: 
         reason = f"not declared in any manifest (prune: {mode.value})"
         if mode is PruneMode.DELETE:
             draft.changes.append(_delete(kind, live, reason, draft))
-        elif isinstance(live, LiveJob) and live.status == "active":
+        elif isinstance(live, LiveJob) and live.status == contract.JOB_ACTIVE:
             draft.changes.append(_pause(live, reason, draft))
 
 
 def _pause(live: LiveJob, reason: str, draft: _Draft) -> Pause:
     diffs = compare.field_diffs(
-        {"status": live.status}, {"status": "paused"}, ("status",), (), secrets=draft.secrets
-    )
+        {"status": live.status}, {"status": contract.JOB_PAUSED}, ("status",), (),
+        secrets=draft.secrets,
+    )  # fmt: skip
     return Pause(
         "job", live.name, live=live, diffs=diffs, reason=reason,
         key_sensitive=live.name in draft.secrets,

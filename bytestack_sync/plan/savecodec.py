@@ -16,38 +16,76 @@ from typing import Any
 from pydantic import ValidationError
 
 from bytestack_sync.api.models import LiveJob, LiveWebhook
+from bytestack_sync.contract import Type
 from bytestack_sync.errors import StalePlanError
-from bytestack_sync.manifest.interpolate import resolve_template
 from bytestack_sync.model import JobSpec, Location, WebhookSpec
+from bytestack_sync.plan import kinds
 from bytestack_sync.plan.changes import ACTIONS, Change, FieldDiff, MaskedValue
 from bytestack_sync.plan.digest import SecretCodec, value_digest
 from bytestack_sync.secrets import fingerprint, sensitive_display
+from bytestack_sync.templates import resolve_template
 
 _ACTIONS = {a.action: a for a in ACTIONS}
-_JOB_FIELDS = ("name", "prompt", "schedule", "status", "webhook_url")
-_LIVE_JOB_FIELDS = ("id", "name", "prompt", "schedule", "webhook_url", "status", "created_at")
-_LIVE_HOOK_FIELDS = ("id", "url", "created_at")
+# The order a saved record lists a declared resource's fields in, by type: the texts
+# (which may be references to secrets), then the sets (sorted), then the flags.
+_TYPE_ORDER = {Type.TEXT: 0, Type.TEXT_SET: 1, Type.FLAG: 2}
+# Volatile, yet saved with a live record: it never moves, and tells live duplicates
+# apart by age. The fields the API moves on its own are left out.
+_SAVED_VOLATILE = frozenset({"created_at"})
 
 
-def encode_change(change: Change, codec: SecretCodec) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Layout:
+    """Which fields a saved record of one resource holds, in order, and their types."""
+
+    key: str
+    spec: tuple[tuple[str, Type], ...]
+    live_scalars: tuple[str, ...]
+    live_sets: tuple[str, ...]
+
+    @classmethod
+    def of(cls, kind: kinds.AnyKind) -> _Layout:
+        table = kind.table
+        declared = sorted(
+            (table.field(n) for n in table.declared), key=lambda f: _TYPE_ORDER[f.type]
+        )
+        live = [table.field(n) for n in kind.live.model_fields]
+        kept = [f for f in live if not f.volatile or f.name in _SAVED_VOLATILE]
+        return cls(
+            key=table.key,
+            spec=tuple((f.name, f.type) for f in declared),
+            live_scalars=tuple(f.name for f in kept if not f.is_set),
+            live_sets=tuple(f.name for f in kept if f.is_set),
+        )
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return tuple(name for name, type_ in self.spec if type_ is Type.TEXT)
+
+
+_LAYOUTS = {name: _Layout.of(kind) for name, kind in kinds.KINDS.items()}
+
+
+def saved_form(change: Change, codec: SecretCodec) -> dict[str, Any]:
+    """What a saved plan holds of a change. Unlike ``Change.data()`` (what outputs show)
+    it keeps the records apply needs, each sensitive value as a reference to resolve
+    again: ``{"template": "${secret:VAR}", "fingerprint": ...}``."""
+    layout = _LAYOUTS[change.resource]
     spec = change.desired
     sensitive = spec.sensitive if spec is not None else frozenset()
     own = dict(spec.templates) if spec is not None else {}
+    live = change.live
     return {
         "action": change.action,
         "resource": change.resource,
-        "key": _encode(codec, change.key, change.key_sensitive, own.get(_key_field(change))),
+        "key": _encode(codec, change.key, change.key_sensitive, own.get(layout.key)),
         "key_sensitive": change.key_sensitive,
         "reason": change.reason,
         "notes": list(change.notes),
-        "desired": _encode_spec(spec, codec) if spec is not None else None,
-        "live": _encode_live(change.live, codec, sensitive) if change.live is not None else None,
+        "desired": _encode_spec(spec, layout, codec) if spec is not None else None,
+        "live": _encode_live(live, layout, codec, sensitive) if live is not None else None,
         "diffs": [_encode_diff(d, codec, own.get(d.field)) for d in change.diffs],
     }
-
-
-def _key_field(change: Change) -> str:
-    return "name" if change.resource == "job" else "url"
 
 
 def _encode(codec: SecretCodec, value: Any, sensitive: bool, template: str | None = None) -> Any:
@@ -57,18 +95,17 @@ def _encode(codec: SecretCodec, value: Any, sensitive: bool, template: str | Non
     return encoded
 
 
-def _encode_spec(spec: JobSpec | WebhookSpec, codec: SecretCodec) -> dict[str, Any]:
+def _encode_spec(
+    spec: JobSpec | WebhookSpec, layout: _Layout, codec: SecretCodec
+) -> dict[str, Any]:
     own = dict(spec.templates)
-    names = ("url",) if isinstance(spec, WebhookSpec) else _JOB_FIELDS
-    document: dict[str, Any] = {
-        name: _encode(codec, getattr(spec, name), name in spec.sensitive, own.get(name))
-        for name in names
-    }
-    if isinstance(spec, JobSpec):
-        document["sources"] = sorted(spec.sources)
-        document["protect"] = spec.protect
-    else:
-        document["events"] = sorted(spec.events)
+    document: dict[str, Any] = {}
+    for name, type_ in layout.spec:
+        value = getattr(spec, name)
+        if type_ is Type.TEXT:
+            document[name] = _encode(codec, value, name in spec.sensitive, own.get(name))
+        else:
+            document[name] = sorted(value) if type_ is Type.TEXT_SET else value
     document["sensitive"] = sorted(spec.sensitive)
     location = spec.location
     document["location"] = (
@@ -78,14 +115,10 @@ def _encode_spec(spec: JobSpec | WebhookSpec, codec: SecretCodec) -> dict[str, A
 
 
 def _encode_live(
-    live: LiveJob | LiveWebhook, codec: SecretCodec, sensitive: frozenset[str]
+    live: LiveJob | LiveWebhook, layout: _Layout, codec: SecretCodec, sensitive: frozenset[str]
 ) -> dict[str, Any]:
-    if isinstance(live, LiveJob):
-        document = {n: codec.encode(getattr(live, n), n in sensitive) for n in _LIVE_JOB_FIELDS}
-        document["sources"] = sorted(live.sources)
-        return document
-    document = {n: codec.encode(getattr(live, n), n in sensitive) for n in _LIVE_HOOK_FIELDS}
-    document["events"] = sorted(live.events)
+    document = {n: codec.encode(getattr(live, n), n in sensitive) for n in layout.live_scalars}
+    document.update((n, sorted(getattr(live, n))) for n in layout.live_sets)
     return document
 
 
@@ -134,11 +167,13 @@ class SecretResolver:
             ) from None
 
 
-def decode_change(data: Mapping[str, Any], secrets: SecretResolver) -> Change:
+def from_saved_form(data: Mapping[str, Any], secrets: SecretResolver) -> Change:
+    """A change back from ``saved_form``, its references resolved by ``secrets``."""
     action = _ACTIONS[data["action"]]
     resource = data["resource"]
-    if resource not in ("job", "webhook"):
+    if resource not in kinds.KINDS:
         raise ValueError(f"unknown resource type {resource!r}")
+    kind = kinds.KINDS[resource]
     where = f"{data['action']} {resource}"
     key = secrets.decode(data["key"], where)
     where = f"{where} {sensitive_display(key) if data['key_sensitive'] else key}"
@@ -146,8 +181,8 @@ def decode_change(data: Mapping[str, Any], secrets: SecretResolver) -> Change:
     return action(
         resource=resource,
         key=key,
-        desired=_decode_spec(resource, desired, secrets, where) if desired is not None else None,
-        live=_decode_live(resource, live, secrets, where) if live is not None else None,
+        desired=_decode_spec(kind, desired, secrets, where) if desired is not None else None,
+        live=_decode_live(kind, live, secrets, where) if live is not None else None,
         diffs=tuple(_decode_diff(d, secrets, where) for d in data["diffs"]),
         reason=str(data["reason"]),
         key_sensitive=bool(data["key_sensitive"]),
@@ -156,34 +191,34 @@ def decode_change(data: Mapping[str, Any], secrets: SecretResolver) -> Change:
 
 
 def _decode_spec(
-    resource: str, data: Mapping[str, Any], secrets: SecretResolver, where: str
+    kind: kinds.AnyKind, data: Mapping[str, Any], secrets: SecretResolver, where: str
 ) -> JobSpec | WebhookSpec:
+    layout = _LAYOUTS[kind.table.kind]
     sensitive = frozenset(str(s) for s in data["sensitive"])
-    names = _JOB_FIELDS if resource == "job" else ("url",)
-    values = {n: secrets.decode(data[n], f"{where}: {n}") for n in names}
+    values: dict[str, Any] = {}
+    for name, type_ in layout.spec:
+        if type_ is Type.TEXT:
+            values[name] = secrets.decode(data[name], f"{where}: {name}")
+        else:
+            values[name] = frozenset(data[name]) if type_ is Type.TEXT_SET else bool(data[name])
     templates = tuple(
         (n, data[n]["template"])
-        for n in names
+        for n in layout.texts
         if n in sensitive and isinstance(data[n], dict) and data[n].get("template")
     )
     location = Location(*data["location"]) if data.get("location") else None
-    common: dict[str, Any] = {"sensitive": sensitive, "templates": templates, "location": location}
-    if resource == "job":
-        sources = frozenset(data["sources"])
-        return JobSpec(**values, sources=sources, protect=bool(data["protect"]), **common)
-    return WebhookSpec(**values, events=frozenset(data["events"]), **common)
+    return kind.spec(**values, sensitive=sensitive, templates=templates, location=location)
 
 
 def _decode_live(
-    resource: str, data: Mapping[str, Any], secrets: SecretResolver, where: str
+    kind: kinds.AnyKind, data: Mapping[str, Any], secrets: SecretResolver, where: str
 ) -> LiveJob | LiveWebhook:
     values = {n: secrets.decode(v, f"{where}: live {n}") for n, v in data.items()}
-    model = LiveJob if resource == "job" else LiveWebhook
     try:
-        return model.model_validate(values)
+        return kind.live.model_validate(values)
     except ValidationError:
         # The validation message would echo the values, resolved secrets included.
-        raise ValueError(f"{where}: invalid live {resource} record") from None
+        raise ValueError(f"{where}: invalid live {kind.table.kind} record") from None
 
 
 def _decode_diff(data: Mapping[str, Any], secrets: SecretResolver, where: str) -> FieldDiff:

@@ -22,10 +22,11 @@ from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.errors import BytestackSyncError, StalePlanError
 from bytestack_sync.files import write_text_atomic
 from bytestack_sync.plan.changes import Change, MaskedValue
-from bytestack_sync.plan.compare import live_job_values, live_webhook_values
+from bytestack_sync.plan.compare import COMPARERS
 from bytestack_sync.plan.digest import SecretCodec, live_digest
+from bytestack_sync.plan.kinds import table_of
 from bytestack_sync.plan.plan import Plan
-from bytestack_sync.plan.savecodec import SecretResolver, decode_change, encode_change
+from bytestack_sync.plan.savecodec import SecretResolver, from_saved_form, saved_form
 from bytestack_sync.secrets import sensitive_display
 
 FORMAT = "bytestack-sync-plan"
@@ -51,7 +52,7 @@ def plan_document(plan: Plan, *, now: datetime | None = None) -> dict[str, Any]:
         "declared": list(plan.declared),
         "live_fingerprints": dict(sorted(plan.live_fingerprints.items())),
         "live_addresses": dict(sorted(plan.live_addresses.items())),
-        "changes": [encode_change(c, codec) for c in plan.changes],
+        "changes": [saved_form(c, codec) for c in plan.changes],
     }
 
 
@@ -69,7 +70,7 @@ def read_plan(path: str | os.PathLike[str], *, environ: Mapping[str, str]) -> Pl
     document = _load(Path(path))
     secrets = SecretResolver(environ)
     try:
-        changes = tuple(decode_change(c, secrets) for c in document["changes"])
+        changes = tuple(from_saved_form(c, secrets) for c in document["changes"])
         return Plan(
             changes=changes,
             warnings=tuple(str(w) for w in document["warnings"]),
@@ -113,13 +114,6 @@ def _load(path: Path) -> dict[str, Any]:
     return document
 
 
-def stale_resources(
-    plan: Plan, live_jobs: Sequence[LiveJob], live_webhooks: Sequence[LiveWebhook]
-) -> list[str]:
-    """The addresses of what changed since the plan was made; empty when it still holds."""
-    return sorted({address for address, _ in _stale(plan, live_jobs, live_webhooks)})
-
-
 def _stale(
     plan: Plan, live_jobs: Sequence[LiveJob], live_webhooks: Sequence[LiveWebhook]
 ) -> list[tuple[str, str]]:
@@ -149,8 +143,9 @@ def _stale(
 
 def _addresses(live: LiveJob | LiveWebhook) -> tuple[str, str]:
     """Both forms a declared address may take: the key, or its sensitive display."""
-    resource, key = ("job", live.name) if isinstance(live, LiveJob) else ("webhook", live.url)
-    return f"{resource}:{key}", f"{resource}:{sensitive_display(key)}"
+    table = table_of(live)
+    key = getattr(live, table.key)
+    return f"{table.kind}:{key}", f"{table.kind}:{sensitive_display(key)}"
 
 
 def refuse_if_stale(
@@ -193,7 +188,8 @@ def _reattached(
     if live is None:
         return change
     restored.update(_masked_live_values(change.live, live))
-    values = live_job_values(live) if isinstance(live, LiveJob) else live_webhook_values(live)
+    table = table_of(live)
+    values = COMPARERS[table.kind].values(live)
     diffs = []
     for diff in change.diffs:
         if isinstance(diff.old, MaskedValue) and diff.field in values:
@@ -202,7 +198,7 @@ def _reattached(
                 restored.add(diff.old)
         diffs.append(diff)
     key, key_sensitive = change.key, change.key_sensitive
-    live_key = live.name if isinstance(live, LiveJob) else live.url
+    live_key = getattr(live, table.key)
     if isinstance(key, MaskedValue) and key == sensitive_display(live_key):
         key, key_sensitive = live_key, True
         restored.add(key)

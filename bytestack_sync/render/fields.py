@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bytestack_sync import contract
 from bytestack_sync.api.models import LiveJob
+from bytestack_sync.contract import Role
 from bytestack_sync.model import JobSpec, WebhookSpec
 from bytestack_sync.plan.changes import (
     Change,
@@ -27,22 +29,13 @@ from bytestack_sync.plan.changes import (
     Replace,
     Update,
 )
+from bytestack_sync.plan.kinds import table_of
 from bytestack_sync.plan.plan import Plan
 from bytestack_sync.render.schedule import ScheduleChange, schedule_change
 from bytestack_sync.secrets import Redactor, sensitive_display
 
-SYMBOLS: dict[str, str] = {
-    Create.action: "+",
-    Update.action: "~",
-    Replace.action: "-/+",
-    Pause.action: "~",
-    Delete.action: "-",
-}
-
 NO_CHANGES = "No changes. The workspace matches the manifests."
 NEW_JOB_ID = "new job id"
-# Creates and updates explain themselves; a pause or delete needs its reason shown.
-REASONED_ACTIONS = frozenset({Pause.action, Delete.action})
 
 
 class SensitiveValue(str):
@@ -130,23 +123,22 @@ class ChangeView:
 
     @property
     def symbol(self) -> str:
-        return SYMBOLS[self.change.action]
+        return self.change.symbol
 
 
 def spec_fields(spec: JobSpec | WebhookSpec) -> list[tuple[str, Any]]:
-    """The fields of a declared resource in the order a reader expects them."""
-    if isinstance(spec, JobSpec):
-        fields: list[tuple[str, Any]] = [
-            ("name", spec.name),
-            ("prompt", spec.prompt),
-            ("sources", sorted(spec.sources)),
-            ("schedule", spec.schedule),
-            ("status", spec.status),
-        ]
-        if spec.webhook_url is not None:
-            fields.append(("webhook_url", spec.webhook_url))
-        return fields
-    return [("url", spec.url), ("events", sorted(spec.events))]
+    """The fields of a declared resource in the order a reader expects them (the
+    table's), sets sorted; not the tool's own (``protect``), nor an optional field
+    that is not set."""
+    fields: list[tuple[str, Any]] = []
+    for f in table_of(spec).fields:
+        if not f.declared or f.role is Role.LOCAL:
+            continue
+        value = getattr(spec, f.name)
+        if value is None and f.optional:
+            continue
+        fields.append((f.name, sorted(value) if f.is_set else value))
+    return fields
 
 
 def desired_fields(spec: JobSpec | WebhookSpec, masker: Masker) -> dict[str, Any]:
@@ -181,7 +173,8 @@ def _field_lines(change: Change, masker: Masker) -> tuple[FieldLine, ...]:
         )
     if isinstance(change, Pause) and not change.diffs and isinstance(change.live, LiveJob):
         # A pause is a PATCH of status; show it even when the planner listed no diff.
-        return (FieldLine(field="status", old=masker.value(change.live.status), new="paused"),)
+        old = masker.value(change.live.status)
+        return (FieldLine(field="status", old=old, new=contract.JOB_PAUSED),)
     return tuple(_diff_line(d, masker) for d in change.diffs)
 
 
@@ -215,7 +208,7 @@ def view_change(change: Change, masker: Masker, now: datetime) -> ChangeView:
         key=key,
         title=_title(change, key),
         fields=_field_lines(change, masker),
-        reason=masker.text(change.reason) if change.action in REASONED_ACTIONS else "",
+        reason=masker.text(change.reason) if change.shows_reason else "",
         notes=_notes(change, masker),
         schedule=_schedule(change, now),
     )

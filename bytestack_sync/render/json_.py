@@ -34,11 +34,18 @@ def _schedule(schedule: ScheduleChange | None) -> dict[str, Any] | None:
     return {"before": _side(schedule.before), "after": _side(schedule.after)}
 
 
-def change_data(view: ChangeView, masker: Masker) -> dict[str, Any]:
-    """``Change.data()`` with every value masked, plus the declared fields and timings."""
+def masked_data(view: ChangeView, masker: Masker) -> dict[str, Any]:
+    """``Change.data()`` as the plan's masked view shows it, plus the declared fields
+    and the schedule's timings.
+
+    ``Change.data()`` masks what the change itself knows to be sensitive. A plan also
+    knows secret values that may turn up anywhere (the old value of a rotated secret,
+    a secret inside a list), and only its ``Masker`` finds them: so every string of
+    the form is scrubbed, and each diff's values are masked again from the originals,
+    since ``FieldDiff.shown`` masks only strings.
+    """
     change = view.change
     data: dict[str, Any] = masker.scrub(change.data())
-    # Rebuilt rather than trusted: FieldDiff.shown masks only strings.
     data["diffs"] = [
         {
             **diff.data(),
@@ -63,7 +70,7 @@ class JsonRenderer:
             "has_changes": bool(view.changes),
             "summary": {**counts, "total": sum(counts.values())},
             "summary_line": plan.summary() if view.changes else NO_CHANGES,
-            "changes": [change_data(c, view.masker) for c in view.changes],
+            "changes": [masked_data(c, view.masker) for c in view.changes],
             "warnings": list(view.warnings),
             "targets": [view.masker.text(t) for t in plan.targets],
             "managed_count": plan.managed_count,

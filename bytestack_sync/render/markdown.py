@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TextIO
 
+from bytestack_sync.plan.changes import ACTIONS
 from bytestack_sync.plan.plan import Plan
 from bytestack_sync.render.fields import (
     NO_CHANGES,
-    SYMBOLS,
     ChangeView,
     FieldLine,
     PlanView,
@@ -98,8 +98,9 @@ def change_section(change: ChangeView) -> str:
 
 def summary_table(plan: Plan) -> str:
     lines = ["| Action | Count |", "| --- | ---: |"]
-    for action, count in plan.counts().items():
-        lines.append(f"| {html_code(SYMBOLS[action])} {action} | {count} |")
+    counts = plan.counts()
+    for action in ACTIONS:
+        lines.append(f"| {html_code(action.symbol)} {action.action} | {counts[action.action]} |")
     return "\n".join(lines) + "\n"
 
 

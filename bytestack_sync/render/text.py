@@ -23,21 +23,8 @@ RED = "\x1b[31m"
 MAGENTA = "\x1b[35m"
 BOLD = "\x1b[1m"
 
-SYMBOL_COLORS: dict[str, str] = {
-    "create": GREEN,
-    "update": YELLOW,
-    "replace": MAGENTA,
-    "pause": YELLOW,
-    "delete": RED,
-}
-
-OUTCOMES: dict[str, str] = {
-    "create": "will be created",
-    "update": "will be updated in place",
-    "replace": "must be replaced",
-    "pause": "will be paused",
-    "delete": "will be deleted",
-}
+# Terraform's colours, by the symbol a change owns: what it does to the resource.
+SYMBOL_COLORS: dict[str, str] = {"+": GREEN, "~": YELLOW, "-/+": MAGENTA, "-": RED}
 
 INDENT = "      "
 
@@ -64,10 +51,10 @@ class TextRenderer:
         out.write("\n".join(lines) + "\n")
 
     def change_lines(self, change: ChangeView) -> list[str]:
-        symbol = self.paint(change.symbol, SYMBOL_COLORS[change.action])
+        symbol = self.paint(change.symbol, SYMBOL_COLORS[change.symbol])
         live_id = f" ({change.change.live_id})" if change.change.live_id else ""
         pad = " " * (3 - len(change.symbol))  # Terraform aligns "-/+" with "  +"
-        lines = [f"{pad}{symbol} {change.title}{live_id} {OUTCOMES[change.action]}"]
+        lines = [f"{pad}{symbol} {change.title}{live_id} {change.change.outcome}"]
         width = max((len(f.field) for f in change.fields), default=0) + 1
         for field in change.fields:
             lines.append(INDENT + self.field_line(field, width))

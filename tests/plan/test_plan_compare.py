@@ -44,15 +44,15 @@ def job_pairs(draw: st.DrawFn) -> tuple[JobSpec, LiveJob]:
 @given(job_pairs())
 def test_form_shortcut_agrees_with_forms_and_values(pair: tuple[JobSpec, LiveJob]) -> None:
     spec, live = pair
-    same = compare.same_job_form(spec, live)
-    assert same == (compare.desired_job_form(spec) == compare.live_job_form(live))
+    same = compare.JOBS.same_form(spec, live)
+    assert same == (compare.JOBS.form_of(spec) == compare.JOBS.form_of(live))
     want, have = compare.desired_job_values(spec), compare.live_job_values(live)
     assert same == (want == have)
     # Equal forms are always the same record; the semantic test may find more.
     if same:
-        assert compare.same_record(have, want, compare.JOB_FIELDS)
-    assert compare.same_record(have, want, compare.JOB_FIELDS) == (
-        not compare.field_diffs(have, want, compare.JOB_FIELDS, ())
+        assert compare.same_record(have, want, compare.JOBS.fields)
+    assert compare.same_record(have, want, compare.JOBS.fields) == (
+        not compare.field_diffs(have, want, compare.JOBS.fields, ())
     )
 
 
@@ -67,7 +67,7 @@ def test_webhook_and_source_sets(declared: list[str], live: tuple[str, ...], sam
     spec = WebhookSpec(HOOK, events=frozenset(declared))
     hook = LiveWebhook(id="wh_1", url=HOOK, events=live)
     assert compare.same_webhook_form(spec, hook) is same
-    assert compare.live_webhook_values(hook) == {"events": sorted(set(live))}
+    assert compare.WEBHOOKS.values(hook) == {"events": sorted(set(live))}
 
 
 def test_values_are_the_canonical_fields() -> None:
@@ -78,7 +78,7 @@ def test_values_are_the_canonical_fields() -> None:
         "status": "active", "webhook_url": None,
     }  # fmt: skip
     assert compare.live_job_values(live) == expected
-    assert set(compare.JOB_FORM) == set(compare.JOB_FIELDS)
+    assert set(compare.JOB_FORM) == set(compare.JOBS.fields)
 
 
 @pytest.mark.parametrize(

@@ -76,7 +76,8 @@ def test_replace_says_which_field_forces_it(
     declared = job_spec(**{"prompt": "Other?", field: changed[field]})
     (change,) = make_plan(DesiredState(jobs=(declared,)), [live_job()], []).changes
     assert isinstance(change, Replace)
-    assert change.forced_by == tuple(sorted({"prompt", field} - ({field} if not forces else set())))
+    forced_by = tuple(d.field for d in change.diffs if d.forces_replacement)
+    assert forced_by == tuple(sorted({"prompt", field} - ({field} if not forces else set())))
     assert any("new job id" in note for note in change.notes)
 
 

@@ -28,7 +28,6 @@ from bytestack_sync.plan.savefile import (
     read_plan,
     reattach_live,
     refuse_if_stale,
-    stale_resources,
     write_plan,
 )
 from bytestack_sync.render import render
@@ -37,6 +36,19 @@ CANARY = "https://hooks.example.com/canary-7f3a9c"
 ROTATED = "https://hooks.example.com/rotated-old-b41d"
 SECRET_HOOK = "https://hooks.example.com/registered-e5c0"
 ENV = {"HOOK": CANARY, "REGISTERED": SECRET_HOOK}
+
+
+def stale_resources(
+    plan: Plan, live_jobs: list[LiveJob], live_webhooks: list[LiveWebhook]
+) -> list[str]:
+    """The addresses ``refuse_if_stale`` names, one per line of its refusal (its first
+    line says what happened, its last what to do); empty when the plan still holds."""
+    try:
+        refuse_if_stale(plan, live_jobs, live_webhooks)
+    except StalePlanError as exc:
+        listed = str(exc).splitlines()[1:-1]
+        return sorted({line.strip().rsplit(": ", 1)[0] for line in listed})
+    return []
 
 
 def _secret_job(name: str, value: str, template: str, **fields: object) -> JobSpec:
