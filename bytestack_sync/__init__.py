@@ -36,7 +36,21 @@ _HOMES: dict[str, str] = {
     "ApiError": "bytestack_sync.api.errors",
 }
 
-__all__ = ["__version__", *_HOMES]
+__all__ = [
+    "ApiError",
+    "ApplyReport",
+    "BytestackSyncError",
+    "Client",
+    "DesiredState",
+    "LoadedManifests",
+    "ManifestError",
+    "Plan",
+    "__version__",
+    "apply_plan",
+    "connect",
+    "load_manifests",
+    "make_plan",
+]
 
 if TYPE_CHECKING:
     from bytestack_sync.api.client import Client

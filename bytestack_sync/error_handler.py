@@ -109,6 +109,7 @@ def _expected_message(exc: Exception) -> str | None:
     import sqlite3
 
     from bytestack_sync.api.errors import ApiError
+    from bytestack_sync.emulator.errors import StateFileError
     from bytestack_sync.errors import BytestackSyncError, ManifestError
 
     if isinstance(exc, ManifestError):
@@ -118,7 +119,7 @@ def _expected_message(exc: Exception) -> str | None:
         errors = sum(1 for p in exc.problems if p.severity == "error")
         noun = "error" if errors == 1 else "errors"
         return "\n".join([*lines, f"error: invalid manifests ({errors} {noun})"])
-    if isinstance(exc, (BytestackSyncError, ApiError)):
+    if isinstance(exc, (BytestackSyncError, ApiError, StateFileError)):
         return f"error: {exc}"
     if isinstance(exc, OSError):
         where = f": {exc.filename}" if exc.filename else ""

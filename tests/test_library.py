@@ -39,12 +39,16 @@ def test_the_readme_program_plans_applies_and_converges(tmp_path: Path) -> None:
 
 
 def test_importing_the_package_loads_nothing_else() -> None:
-    probe = "import sys, bytestack_sync; print(sorted(m for m in sys.modules if 'bytestack_sync.' in m))"
+    probe = (
+        "import sys, bytestack_sync\n"
+        "print(sorted(m for m in sys.modules if m.startswith('bytestack_sync.')))"
+    )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 
 
 def test_every_exported_name_resolves() -> None:
+    assert set(bytestack_sync.__all__) == {"__version__", *bytestack_sync._HOMES}
     for name in bytestack_sync.__all__:
         assert getattr(bytestack_sync, name) is not None, name
     assert set(dir(bytestack_sync)) >= set(bytestack_sync.__all__)

@@ -22,7 +22,7 @@ from bytestack_sync.apply.confirm import confirm
 from bytestack_sync.apply.operations import Operations
 from bytestack_sync.apply.progress import NoProgress, Progress
 from bytestack_sync.apply.report import ApplyReport, ChangeOutcome
-from bytestack_sync.constants import DEFAULT_PARALLELISM as DEFAULT_PARALLELISM
+from bytestack_sync.constants import DEFAULT_PARALLELISM
 from bytestack_sync.model import DesiredState, JobSpec
 from bytestack_sync.plan.changes import Change, Create, Replace, Update
 from bytestack_sync.plan.plan import Plan

@@ -119,7 +119,7 @@ def create_app(
     """An emulator over the SQLite file ``state`` (kept across restarts), or in memory.
 
     Raises ValueError for an invalid key spec or fault setting (the message never
-    holds a key), and ``migrations.StateFileError`` for a state file this version
+    holds a key), and ``errors.StateFileError`` for a state file this version
     cannot use, such as one written by a newer one.
     """
     faults = FaultSettings(rate_limit, latency_ms, fail_rate, drop_rate, seed)

@@ -24,7 +24,7 @@ class Database:
     """A SQLite file (parent directories created) or, with no path, a private in-memory one.
 
     Opening migrates the file to the current schema; a file newer than this tool
-    raises ``migrations.StateFileError`` and is left untouched.
+    raises ``errors.StateFileError`` and is left untouched.
     """
 
     def __init__(self, path: str | None = None) -> None:

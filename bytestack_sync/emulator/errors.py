@@ -1,4 +1,5 @@
-"""The two ways a request can end other than with a normal response."""
+"""The two ways a request can end other than with a normal response, and the one way
+opening the emulator's state can fail."""
 
 from __future__ import annotations
 
@@ -40,3 +41,11 @@ class ConnectionDropped(Exception):
 
     def __init__(self) -> None:
         super().__init__("connection dropped after the write was committed")
+
+
+class StateFileError(Exception):
+    """A state file this version of the emulator cannot use (it is left as it was).
+
+    Its own class, not one of ``bytestack_sync.errors``: the emulator shares only the
+    contract with the client. The command line's error handler prints it as one line.
+    """

@@ -18,13 +18,9 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from bytestack_sync.errors import BytestackSyncError
+from bytestack_sync.emulator.errors import StateFileError
 
 Step = Callable[[sqlite3.Connection], None]
-
-
-class StateFileError(BytestackSyncError):
-    """A state file this version of the emulator cannot use (it is left as it was)."""
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Protocol, TextIO
 
+from bytestack_sync.constants import FORMATS
 from bytestack_sync.plan.plan import Plan
 from bytestack_sync.render.json_ import JsonRenderer
 from bytestack_sync.render.markdown import MarkdownRenderer
 from bytestack_sync.render.text import TextRenderer
-
-FORMATS = ("text", "json", "markdown")
 
 
 class PlanRenderer(Protocol):

@@ -25,8 +25,9 @@ from bytestack_sync.connect import LOCAL_WORKSPACE_KEY
 from bytestack_sync.emulator import migrations
 from bytestack_sync.emulator.app import create_app
 from bytestack_sync.emulator.db import Database
+from bytestack_sync.emulator.errors import StateFileError
 from bytestack_sync.emulator.local import LocalTransport
-from bytestack_sync.emulator.migrations import MIGRATIONS, Migration, StateFileError
+from bytestack_sync.emulator.migrations import MIGRATIONS, Migration
 
 FIXTURE = Path(__file__).parent / "fixtures" / "state-v1.sqlite3"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
