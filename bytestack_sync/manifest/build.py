@@ -2,19 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from bytestack_sync import contract, cron
+from bytestack_sync.contract import JOB, WEBHOOK, Compare, Resource
 from bytestack_sync.errors import Problem
 from bytestack_sync.manifest import redacted
 from bytestack_sync.manifest.construct import PosDict, PosList, SecretUse, is_unresolved
 from bytestack_sync.manifest.diagnostics import find_key, node_location
-from bytestack_sync.manifest.models import SECRET_FIELDS, JobModel, ManifestModel, WebhookModel
+from bytestack_sync.manifest.models import (
+    REQUIRED_UNLESS_DEFAULTED,
+    SECRET_FIELDS,
+    JobModel,
+    ManifestModel,
+    WebhookModel,
+)
 from bytestack_sync.model import JobSpec, Location, WebhookSpec
 
-_DEFAULTABLE = ("sources", "schedule", "status", "webhook_url", "protect")
+# A job's fields that only the job itself can give, and those its file's defaults may.
+_JOB_OWN = tuple(name for name in JOB.declared if name not in JOB.defaultable)
+_DEFAULTABLE = JOB.defaultable
+# How a declared value becomes a spec's: the form the tool sends and compares.
+_NORMALISE: dict[Compare, Callable[[Any], Any]] = {
+    Compare.STRIPPED: str.strip,
+    Compare.SCHEDULE: str.strip,
+    Compare.SET: frozenset,
+    Compare.OPTIONAL: lambda value: value or None,  # "" is none
+}
+_NORMALISERS = {
+    resource.kind: tuple(
+        (f.name, _NORMALISE[f.compare])
+        for f in resource.fields
+        if f.declared and f.compare in _NORMALISE
+    )
+    for resource in (JOB, WEBHOOK)
+}
 
 
 @dataclass
@@ -105,7 +129,7 @@ class FileBuilder:
             self._bad_defaults.add("webhook_url")
 
     def _job(self, job: JobModel, raw: PosDict, emit: bool) -> None:
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = {name: getattr(job, name) for name in _JOB_OWN}
         origins: dict[str, PosDict] = {}
         inherited: set[str] = set()
         given = job.model_fields_set
@@ -122,36 +146,27 @@ class FileBuilder:
                 origins[name] = raw
         ok = self._check_job(job, raw, values, inherited)
         if "schedule" in inherited:
-            schedule = self._default_schedule
+            values["schedule"] = self._default_schedule
         else:
-            schedule = self._schedule(values["schedule"], raw)
-        sensitive, templates = _secrets(("name", "prompt"), raw, origins)
+            values["schedule"] = self._schedule(values["schedule"], raw)
+        sensitive, templates = _secrets(JOB, raw, origins)
         location = node_location(raw.node, self.file)
-        if emit and not is_unresolved(raw, "name"):
-            identity = Identity(job.name, location, "name" in sensitive)
+        if emit and not is_unresolved(raw, JOB.key):
+            identity = Identity(job.name, location, JOB.key in sensitive)
             self.out.job_names.append(identity)
-        if not ok or not emit or schedule is None or values["sources"] is None:
+        # A missing required value was reported, as was an invalid schedule (None too).
+        if not ok or not emit or any(values[name] is None for name in REQUIRED_UNLESS_DEFAULTED):
             return
+        _normalise(JOB, values)
         self.out.jobs.append(
-            JobSpec(
-                name=job.name,
-                prompt=contract.normalise_prompt(job.prompt),
-                sources=frozenset(values["sources"]),
-                schedule=schedule,
-                status=values["status"],
-                webhook_url=values["webhook_url"] or None,
-                protect=values["protect"],
-                sensitive=sensitive,
-                templates=templates,
-                location=location,
-            )
+            JobSpec(**values, sensitive=sensitive, templates=templates, location=location)
         )
 
     def _check_job(
         self, job: JobModel, raw: PosDict, values: dict[str, Any], inherited: set[str]
     ) -> bool:
         count = len(self.out.problems)
-        for required in ("sources", "schedule"):
+        for required in REQUIRED_UNLESS_DEFAULTED:
             missing_default = required not in job.model_fields_set and (
                 required in self.broken_defaults
             )
@@ -178,7 +193,7 @@ class FileBuilder:
         if expression is None:
             return None
         if is_unresolved(origin, "schedule"):
-            return expression.strip()
+            return expression
         hidden = _is_secret(origin, "schedule")
         try:
             parsed = cron.parse(expression)
@@ -192,25 +207,29 @@ class FileBuilder:
             return None
         use = ScheduleUse(_runs_per_day(parsed), origin, self.file, expression, hidden)
         self.out.schedules.append(use)
-        return expression.strip()
+        return expression
 
     def _webhook(self, webhook: WebhookModel, raw: PosDict, emit: bool) -> None:
-        ok = self._url_ok(raw, "url", webhook.url)
-        sensitive, templates = _secrets(("url",), raw, {})
-        if emit and not is_unresolved(raw, "url"):
-            identity = Identity(webhook.url, self.location(raw), "url" in sensitive)
+        ok = self._url_ok(raw, WEBHOOK.key, webhook.url)
+        sensitive, templates = _secrets(WEBHOOK, raw, {})
+        if emit and not is_unresolved(raw, WEBHOOK.key):
+            identity = Identity(webhook.url, self.location(raw), WEBHOOK.key in sensitive)
             self.out.webhook_urls.append(identity)
         if not ok or not emit:
             return
+        values = _normalise(WEBHOOK, {name: getattr(webhook, name) for name in WEBHOOK.declared})
         self.out.webhooks.append(
             WebhookSpec(
-                url=webhook.url,
-                events=frozenset(webhook.events),
-                sensitive=sensitive,
-                templates=templates,
-                location=self.location(raw),
+                **values, sensitive=sensitive, templates=templates, location=self.location(raw)
             )
         )
+
+
+def _normalise(resource: Resource, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` in the form of a spec, in place: stripped text, sets, "" as None."""
+    for name, normalise in _NORMALISERS[resource.kind]:
+        values[name] = normalise(values[name])
+    return values
 
 
 _RUNS_PER_DAY: dict[str, int] = {}
@@ -241,13 +260,15 @@ def _runs_per_day(schedule: cron.Schedule) -> int:
 
 
 def _secrets(
-    own: tuple[str, ...], raw: PosDict, origins: dict[str, PosDict]
+    resource: Resource, raw: PosDict, origins: dict[str, PosDict]
 ) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
-    """The sensitive fields of a spec and their templates, wherever each value came from."""
+    """The sensitive fields of a spec and their templates, wherever each value came from:
+    ``origins`` names where a defaultable field's value was taken; any other is ``raw``'s."""
     found: dict[str, str] = {}
-    for name in own:
-        if raw.secrets and name in raw.secrets:
-            found[name] = raw.secrets[name]
+    if raw.secrets:
+        for name in resource.secret_fields:
+            if name in raw.secrets and name not in origins:
+                found[name] = raw.secrets[name]
     for name, origin in origins.items():
         if origin.secrets and name in origin.secrets:
             found[name] = origin.secrets[name]
