@@ -21,6 +21,10 @@ from bytestack_sync.manifest.models import (
 )
 from bytestack_sync.model import JobSpec, Location, WebhookSpec
 
+# Views of the table read once per entry, computed once: a manifest may hold 10,000 jobs.
+_JOB_KEY, _WEBHOOK_KEY = JOB.key, WEBHOOK.key
+_JOB_SECRETS = SECRET_FIELDS[JOB.kind]
+_WEBHOOK_FIELDS = WEBHOOK.declared
 # A job's fields that only the job itself can give, and those its file's defaults may.
 _JOB_OWN = tuple(name for name in JOB.declared if name not in JOB.defaultable)
 _DEFAULTABLE = JOB.defaultable
@@ -31,14 +35,18 @@ _NORMALISE: dict[Compare, Callable[[Any], Any]] = {
     Compare.SET: frozenset,
     Compare.OPTIONAL: lambda value: value or None,  # "" is none
 }
-_NORMALISERS = {
-    resource.kind: tuple(
+
+
+def _normalisers(resource: Resource) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """Per declared field, how its value becomes a spec's (stripped text, sets, "" as None)."""
+    return tuple(
         (f.name, _NORMALISE[f.compare])
         for f in resource.fields
         if f.declared and f.compare in _NORMALISE
     )
-    for resource in (JOB, WEBHOOK)
-}
+
+
+_JOB_NORMALISERS, _WEBHOOK_NORMALISERS = _normalisers(JOB), _normalisers(WEBHOOK)
 
 
 @dataclass
@@ -149,15 +157,18 @@ class FileBuilder:
             values["schedule"] = self._default_schedule
         else:
             values["schedule"] = self._schedule(values["schedule"], raw)
-        sensitive, templates = _secrets(JOB, raw, origins)
+        sensitive, templates = _secrets(_JOB_SECRETS, raw, origins)
         location = node_location(raw.node, self.file)
-        if emit and not is_unresolved(raw, JOB.key):
-            identity = Identity(job.name, location, JOB.key in sensitive)
+        if emit and not is_unresolved(raw, _JOB_KEY):
+            identity = Identity(job.name, location, _JOB_KEY in sensitive)
             self.out.job_names.append(identity)
-        # A missing required value was reported, as was an invalid schedule (None too).
-        if not ok or not emit or any(values[name] is None for name in REQUIRED_UNLESS_DEFAULTED):
+        if not ok or not emit:
             return
-        _normalise(JOB, values)
+        for name in REQUIRED_UNLESS_DEFAULTED:
+            if values[name] is None:  # reported, as was an invalid schedule (None too)
+                return
+        for name, normalise in _JOB_NORMALISERS:
+            values[name] = normalise(values[name])
         self.out.jobs.append(
             JobSpec(**values, sensitive=sensitive, templates=templates, location=location)
         )
@@ -210,26 +221,21 @@ class FileBuilder:
         return expression
 
     def _webhook(self, webhook: WebhookModel, raw: PosDict, emit: bool) -> None:
-        ok = self._url_ok(raw, WEBHOOK.key, webhook.url)
-        sensitive, templates = _secrets(WEBHOOK, raw, {})
-        if emit and not is_unresolved(raw, WEBHOOK.key):
-            identity = Identity(webhook.url, self.location(raw), WEBHOOK.key in sensitive)
+        ok = self._url_ok(raw, _WEBHOOK_KEY, webhook.url)
+        sensitive, templates = _secrets(SECRET_FIELDS[WEBHOOK.kind], raw, {})
+        if emit and not is_unresolved(raw, _WEBHOOK_KEY):
+            identity = Identity(webhook.url, self.location(raw), _WEBHOOK_KEY in sensitive)
             self.out.webhook_urls.append(identity)
         if not ok or not emit:
             return
-        values = _normalise(WEBHOOK, {name: getattr(webhook, name) for name in WEBHOOK.declared})
+        values = {name: getattr(webhook, name) for name in _WEBHOOK_FIELDS}
+        for name, normalise in _WEBHOOK_NORMALISERS:
+            values[name] = normalise(values[name])
         self.out.webhooks.append(
             WebhookSpec(
                 **values, sensitive=sensitive, templates=templates, location=self.location(raw)
             )
         )
-
-
-def _normalise(resource: Resource, values: dict[str, Any]) -> dict[str, Any]:
-    """``values`` in the form of a spec, in place: stripped text, sets, "" as None."""
-    for name, normalise in _NORMALISERS[resource.kind]:
-        values[name] = normalise(values[name])
-    return values
 
 
 _RUNS_PER_DAY: dict[str, int] = {}
@@ -260,13 +266,13 @@ def _runs_per_day(schedule: cron.Schedule) -> int:
 
 
 def _secrets(
-    resource: Resource, raw: PosDict, origins: dict[str, PosDict]
+    secret_fields: frozenset[str], raw: PosDict, origins: dict[str, PosDict]
 ) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
     """The sensitive fields of a spec and their templates, wherever each value came from:
     ``origins`` names where a defaultable field's value was taken; any other is ``raw``'s."""
     found: dict[str, str] = {}
     if raw.secrets:
-        for name in resource.secret_fields:
+        for name in secret_fields:
             if name in raw.secrets and name not in origins:
                 found[name] = raw.secrets[name]
     for name, origin in origins.items():
