@@ -234,7 +234,7 @@ class ManifestModel(BaseModel):
         PruneMode.DELETE,
         description="What happens to live jobs and webhooks that no manifest declares: "
         "delete them, pause them (jobs), or leave them alone (off). Set in one file only.",
-        examples=["pause"],
+        examples=[PruneMode.PAUSE.value],
     )
     ignore: Annotated[IgnoreModel, BeforeValidator(_none_is_empty_mapping)] = Field(
         default_factory=IgnoreModel,
