@@ -4,6 +4,11 @@ Every string is written so that loading it gives back the live value: ``${`` is
 escaped as ``$${`` (the manifest would otherwise interpolate it), multi-line
 prompts use literal blocks, and YAML quotes whatever needs quoting. Jobs are sorted
 by name and webhooks by URL so that two exports of one workspace are identical.
+
+The fields, and their order, are the contract's table: every declared field the API
+holds. Those that force a replacement (and the identity) are always written, so a
+reader sees what a change of them costs; an updatable one is left out when it holds
+what a manifest that omits it means (the API's default, or none).
 """
 
 from __future__ import annotations
@@ -13,12 +18,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
-from bytestack_sync import contract
 from bytestack_sync.api.models import LiveJob, LiveWebhook
+from bytestack_sync.contract import JOB, WEBHOOK, Compare, Field, Resource, Role
 
 # Where ``init`` writes the schema, beside the manifest.
-DEFAULT_SCHEMA_REF = "./bytestack.schema.json"
+SCHEMA_NAME = "bytestack.schema.json"
+DEFAULT_SCHEMA_REF = f"./{SCHEMA_NAME}"
 
 HEADER = """\
 # yaml-language-server: $schema={schema}
@@ -70,25 +77,38 @@ def escape(value: str) -> str:
     return value.replace("${", "$${")
 
 
-def _job_entry(job: LiveJob) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "name": escape(job.name),
-        "prompt": escape(contract.normalise_prompt(job.prompt)),
-        "sources": _Flow(escape(s) for s in sorted(set(job.sources))),
-        "schedule": _Quoted(escape(job.schedule)),
-    }
-    if job.status != contract.DEFAULT_JOB_STATUS:
-        entry["status"] = escape(job.status)
-    if job.webhook_url:
-        entry["webhook_url"] = escape(job.webhook_url)
+def _exported(resource: Resource) -> tuple[Field, ...]:
+    return tuple(f for f in resource.fields if f.declared and f.role is not Role.LOCAL)
+
+
+_FIELDS = {resource.kind: _exported(resource) for resource in (JOB, WEBHOOK)}
+
+
+def _omitted(field: Field, value: Any) -> bool:
+    if field.role is not Role.UPDATE:
+        return False
+    none = value is None or (field.compare is Compare.OPTIONAL and not value)
+    return none or (field.api_default is not None and value == field.api_default)
+
+
+def _written(field: Field, value: Any) -> Any:
+    """A live value as the manifest writes it: escaped, in the form the tool compares."""
+    if field.is_set:
+        return _Flow(escape(v) for v in sorted(set(value)))
+    if field.compare is Compare.STRIPPED:
+        return escape(value.strip())
+    if field.compare is Compare.SCHEDULE:
+        return _Quoted(escape(value))  # cron's * and @ read as YAML syntax unquoted
+    return escape(value) if isinstance(value, str) else value
+
+
+def _entry(resource: Resource, live: BaseModel) -> dict[str, Any]:
+    entry: dict[str, Any] = {}
+    for field in _FIELDS[resource.kind]:
+        value = getattr(live, field.name)
+        if not _omitted(field, value):
+            entry[field.name] = _written(field, value)
     return entry
-
-
-def _webhook_entry(hook: LiveWebhook) -> dict[str, Any]:
-    return {
-        "url": escape(hook.url),
-        "events": _Flow(escape(e) for e in sorted(set(hook.events))),
-    }
 
 
 def _dump_item(entry: dict[str, Any]) -> str:
@@ -100,19 +120,24 @@ def _oldest_first(resources: Sequence[Any]) -> list[Any]:
     return sorted(resources, key=lambda x: (x.created_at is None, x.created_at or "", x.id))
 
 
-def _section(title: str, kind: str, field: str, groups: dict[str, list[Any]], dump: Any) -> str:
-    if not groups:
+def _section(title: str, resource: Resource, shown_key: str, live: Sequence[BaseModel]) -> str:
+    """The ``title:`` list of ``live``, sorted by key; of those sharing one, the oldest."""
+    if not live:
         return f"{title}: []\n"
+    groups: dict[str, list[Any]] = {}
+    for item in _oldest_first(live):
+        groups.setdefault(getattr(item, resource.key), []).append(item)
     parts = [f"{title}:\n"]
     for key in sorted(groups):
         kept, *others = groups[key]
         if others:
             ids = ", ".join(x.id for x in others)
             parts.append(
-                f"  # {len(others) + 1} live {kind}s share this {field}: exported {kept.id}, "
-                f"left out {ids}.\n  # A plan of this file deletes the ones left out.\n"
+                f"  # {len(others) + 1} live {resource.kind}s share this {shown_key}: "
+                f"exported {kept.id}, left out {ids}.\n"
+                "  # A plan of this file deletes the ones left out.\n"
             )
-        parts.append(_dump_item(dump(kept)))
+        parts.append(_dump_item(_entry(resource, kept)))
     return "".join(parts)
 
 
@@ -127,14 +152,8 @@ def export_manifest(
     Live duplicates (jobs sharing a name, webhooks sharing a URL) cannot all be
     declared: the oldest is exported, and a comment names the others.
     """
-    jobs: dict[str, list[LiveJob]] = {}
-    for job in _oldest_first(live_jobs):
-        jobs.setdefault(job.name, []).append(job)
-    hooks: dict[str, list[LiveWebhook]] = {}
-    for hook in _oldest_first(live_webhooks):
-        hooks.setdefault(hook.url, []).append(hook)
     return (
         HEADER.format(schema=schema_ref)
-        + _section("jobs", "job", "name", jobs, _job_entry)
-        + _section("webhooks", "webhook", "URL", hooks, _webhook_entry)
+        + _section("jobs", JOB, "name", live_jobs)
+        + _section("webhooks", WEBHOOK, "URL", live_webhooks)
     )

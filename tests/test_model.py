@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bytestack_sync.api.models import LiveJob, LiveWebhook
+from bytestack_sync.contract import JOB, WEBHOOK
 from bytestack_sync.model import JobSpec, WebhookSpec
 from bytestack_sync.secrets import sensitive_display
 
@@ -39,3 +42,18 @@ def test_live_reprs_mask_urls() -> None:
         assert CANARY not in text
         assert sensitive_display(CANARY) in text
     assert job.webhook_url == CANARY  # the value itself is untouched
+
+
+@pytest.mark.parametrize(
+    ("model", "name"),
+    [(LiveJob, name) for name in sorted(JOB.secret_fields)]
+    + [(LiveWebhook, name) for name in sorted(WEBHOOK.secret_fields)],
+)
+def test_a_live_repr_masks_every_field_that_may_hold_a_secret(
+    model: type[LiveJob | LiveWebhook], name: str
+) -> None:
+    # A live value does not say whether it came from a secret: each such field is masked.
+    values = {"id": "x_1", "name": "a", "prompt": "p", "sources": ["x"], "schedule": "@daily"}
+    live = model.model_validate({**values, "url": "https://h.example.com/", name: CANARY})
+    assert CANARY not in repr(live)
+    assert sensitive_display(CANARY) in repr(live)

@@ -8,8 +8,8 @@ body that cannot be read as the contract's shape is an ``InvalidResponse``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 import httpx
@@ -19,6 +19,7 @@ from bytestack_sync import contract
 from bytestack_sync.api.errors import InvalidResponse, NotFound, QueryFailed, QueryTimedOut
 from bytestack_sync.api.models import LiveJob, LiveWebhook, Query, StorageFile
 from bytestack_sync.api.session import Session
+from bytestack_sync.contract import JOB, WEBHOOK, Resource
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -82,6 +83,31 @@ def _pages(session: Session, path: str) -> Iterator[tuple[httpx.Response, list[A
         params = {"limit": contract.PAGE_LIMIT_MAX, "cursor": cursor}
 
 
+def _create_body(resource: Resource, given: Mapping[str, object]) -> dict[str, object]:
+    """A create's JSON body: the resource's create fields, in the table's order.
+
+    A set goes as a list. An optional field given as None is left out; one not given
+    is sent with its API default if it has one, else it is missing (a TypeError, as
+    a missing argument would be).
+    """
+    unknown = sorted(set(given) - set(resource.create_fields))
+    if unknown:
+        allowed = ", ".join(resource.create_fields)
+        shown = ", ".join(unknown)
+        raise TypeError(f"creating a {resource.kind} takes only {allowed} (not {shown})")
+    body: dict[str, object] = {}
+    for field in resource.fields:
+        if not field.on_create:
+            continue
+        value = given.get(field.name, field.api_default)
+        if value is None and field.optional:
+            continue
+        if value is None and field.name not in given:
+            raise TypeError(f"creating a {resource.kind} needs its {field.name}")
+        body[field.name] = list(cast(Iterable[object], value)) if field.is_set else value
+    return body
+
+
 def _segment(value: str) -> str:
     """One path segment: everything escaped, so an id or key can never change the path."""
     if not value:
@@ -100,31 +126,18 @@ class Jobs:
         response = self._session.request("GET", f"/jobs/{_segment(job_id)}")
         return _parse(LiveJob, response, _json(response))
 
-    def create(
-        self,
-        *,
-        name: str,
-        prompt: str,
-        sources: Sequence[str],
-        schedule: str,
-        webhook_url: str | None = None,
-    ) -> LiveJob:
-        body: dict[str, object] = {
-            "name": name,
-            "prompt": prompt,
-            "sources": list(sources),
-            "schedule": schedule,
-        }
-        if webhook_url is not None:
-            body["webhook_url"] = webhook_url
+    def create(self, **fields: object) -> LiveJob:
+        """POST a job; the arguments are ``contract.JOB.create_fields`` (a set field as
+        any sequence), an optional one may be None or left out."""
+        body = _create_body(JOB, fields)
         response = self._session.request("POST", "/jobs", body=body)
         return _parse(LiveJob, response, _json(response))
 
     def update(self, job_id: str, fields: Mapping[str, object]) -> LiveJob:
-        """PATCH a job; only ``contract.UPDATABLE_JOB_FIELDS`` can change in place."""
-        others = sorted(set(fields) - set(contract.UPDATABLE_JOB_FIELDS))
+        """PATCH a job; only ``contract.JOB.updatable`` fields can change in place."""
+        others = sorted(set(fields) - set(JOB.updatable))
         if others:
-            allowed = ", ".join(contract.UPDATABLE_JOB_FIELDS)
+            allowed = ", ".join(JOB.updatable)
             raise ValueError(f"cannot update {', '.join(others)} in place (only {allowed})")
         if not fields:
             raise ValueError("an update needs at least one field")
@@ -150,8 +163,10 @@ class Webhooks:
     def list(self) -> list[LiveWebhook]:
         return list_all(self._session, "/webhooks", LiveWebhook)
 
-    def create(self, *, url: str, events: Sequence[str] = contract.DEFAULT_EVENTS) -> LiveWebhook:
-        body = {"url": url, "events": list(events)}
+    def create(self, **fields: object) -> LiveWebhook:
+        """POST a webhook; the arguments are ``contract.WEBHOOK.create_fields``, and
+        events left out are the API's default ones."""
+        body = _create_body(WEBHOOK, fields)
         response = self._session.request("POST", "/webhooks", body=body)
         return _parse(LiveWebhook, response, _json(response))
 

@@ -15,15 +15,16 @@ from typing import Generic, TypeVar
 
 from bytestack_sync.api.client import Client
 from bytestack_sync.api.models import LiveJob, LiveWebhook
+from bytestack_sync.contract import JOB
 from bytestack_sync.model import JobSpec, WebhookSpec
 from bytestack_sync.plan import compare
 
 T = TypeVar("T", LiveJob, LiveWebhook)
 
 
-# A create makes an active job whatever was declared (a paused one is paused
-# next), so the status is no evidence either way.
-_CREATED_FIELDS = tuple(f for f in compare.JOB_FORM if f != "status")
+# What a create sets: a field it cannot carry (a job's status: every job is created
+# active, a paused one is paused next) is no evidence either way.
+_CREATED_FIELDS = tuple(name for name in JOB.compared if JOB.field(name).on_create)
 
 
 def job_matches(live: LiveJob, spec: JobSpec) -> bool:
@@ -62,7 +63,6 @@ class Adopter:
         self._ticks = 0
         self._jobs: _Listing[LiveJob] = _Listing()
         self._webhooks: _Listing[LiveWebhook] = _Listing()
-        self.list_reads = 0
 
     def tick(self) -> int:
         """A point in time, taken when a POST's outcome turned out unknown."""
@@ -101,7 +101,6 @@ class Adopter:
                 started = self.tick()
                 listing.items = read()
                 listing.read_at = started
-                self.list_reads += 1
             for item in listing.items:
                 if item.id not in self._claimed and matches(item):
                     self._claimed.add(item.id)

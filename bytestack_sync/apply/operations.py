@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bytestack_sync import contract
 from bytestack_sync.api.client import Client
@@ -18,6 +18,7 @@ from bytestack_sync.api.errors import ApiError, NotFound, OutcomeUnknown
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.apply.adoption import Adopter
 from bytestack_sync.apply.report import ChangeOutcome
+from bytestack_sync.contract import JOB, WEBHOOK, Resource, Role
 from bytestack_sync.model import JobSpec, WebhookSpec
 from bytestack_sync.plan.changes import Change, Create, Delete, Pause, Replace, Update
 
@@ -25,8 +26,11 @@ T = TypeVar("T", LiveJob, LiveWebhook)
 
 # How many times a POST is sent when each answer is lost and no match appears.
 MAX_POST_ATTEMPTS = 3
-# The status a pause sets: the one that is not the API's default.
-(PAUSED,) = (s for s in contract.JOB_STATUSES if s != contract.DEFAULT_JOB_STATUS)
+# The status a pause sets.
+PAUSED = contract.JOB_PAUSED
+# Updatable fields a create cannot carry (the API creates every job active): set by
+# a PATCH right after the create when the spec wants other than the API's default.
+_SET_AFTER_CREATE = tuple(f for f in JOB.fields if f.role is Role.UPDATE and not f.sent_on_create)
 ADOPTED = " (adopted: the create's answer was lost but it had taken effect)"
 
 
@@ -83,28 +87,27 @@ class Operations:
 
     def _create_job(self, spec: JobSpec) -> tuple[_Made, str]:
         def post() -> LiveJob:
-            return self._client.jobs.create(
-                name=spec.name,
-                prompt=spec.prompt,
-                sources=sorted(spec.sources),
-                schedule=spec.schedule,
-                webhook_url=spec.webhook_url,
-            )
+            return self._client.jobs.create(**_request(spec, JOB, JOB.create_fields))
 
         job, how = self._post(post, lambda tick: self._adopter.adopt_job(spec, tick))
-        # The API creates every job active; a job declared paused is paused next.
-        # The job exists whatever that PATCH does, so its failure is reported along
-        # with the new id rather than as a create that never happened.
-        if spec.status != contract.DEFAULT_JOB_STATUS and job.status != spec.status:
+        # A job declared paused is paused next. The job exists whatever that PATCH
+        # does, so its failure is reported along with the new id rather than as a
+        # create that never happened.
+        late = {
+            f.name: getattr(spec, f.name)
+            for f in _SET_AFTER_CREATE
+            if getattr(spec, f.name) not in (f.api_default, getattr(job, f.name))
+        }
+        if late:
             try:
-                self._client.jobs.update(job.id, {"status": spec.status})
+                self._client.jobs.update(job.id, late)
             except ApiError as exc:
-                return _Made(job.id, f"pausing it failed: {exc}"), how
+                return _Made(job.id, f"{_setting(late)} failed: {exc}"), how
         return _Made(job.id), how
 
     def _create_webhook(self, spec: WebhookSpec) -> tuple[_Made, str]:
         def post() -> LiveWebhook:
-            return self._client.webhooks.create(url=spec.url, events=sorted(spec.events))
+            return self._client.webhooks.create(**_request(spec, WEBHOOK, WEBHOOK.create_fields))
 
         hook, how = self._post(post, lambda tick: self._adopter.adopt_webhook(spec, tick))
         return _Made(hook.id), how
@@ -131,10 +134,10 @@ class Operations:
     # --- in-place changes --------------------------------------------------------------
     def _update(self, change: Change) -> ChangeOutcome:
         spec, live_id = _job_spec(change), _live_id(change)
-        names = [d.field for d in change.diffs if d.field in contract.UPDATABLE_JOB_FIELDS]
+        names = tuple(d.field for d in change.diffs if d.field in JOB.updatable)
         # A plan always names the fields; without them every updatable one is sent,
         # which is harmless because PATCH sets rather than toggles.
-        fields = {name: getattr(spec, name) for name in names or contract.UPDATABLE_JOB_FIELDS}
+        fields = _request(spec, JOB, names or JOB.updatable)
         self._client.jobs.update(live_id, fields)
         return ChangeOutcome(change, "ok", f"updated {live_id} ({', '.join(fields)})", live_id)
 
@@ -173,12 +176,27 @@ class Operations:
     def _remove(self, change: Change, live_id: str) -> None:
         """DELETE; one answered 404 is done (the resource is gone either way)."""
         try:
-            if change.resource == "job":
+            if change.resource == JOB.kind:
                 self._client.jobs.delete(live_id)
             else:
                 self._client.webhooks.delete(live_id)
         except NotFound:
             pass
+
+
+def _request(
+    spec: JobSpec | WebhookSpec, resource: Resource, names: tuple[str, ...]
+) -> dict[str, Any]:
+    """The named fields of ``spec`` as a request sends them: a set as a sorted list."""
+    sets = resource.set_fields
+    values = {name: getattr(spec, name) for name in names}
+    return {name: sorted(v) if name in sets else v for name, v in values.items()}
+
+
+def _setting(fields: dict[str, Any]) -> str:
+    if fields == {"status": PAUSED}:
+        return "pausing it"
+    return f"setting its {', '.join(fields)}"  # pragma: no cover - status is the only one
 
 
 def _live_id(change: Change) -> str:

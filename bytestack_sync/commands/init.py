@@ -6,14 +6,16 @@ import io
 from pathlib import Path
 from typing import TextIO
 
+from bytestack_sync.contract import DEFAULT_LOCAL_STATE, JOB_ACTIVE, JOB_PAUSED
 from bytestack_sync.errors import BytestackSyncError
+from bytestack_sync.export import DEFAULT_SCHEMA_REF, SCHEMA_NAME
 
 MANIFEST_NAME = "bytestack.yaml"
-SCHEMA_NAME = "bytestack.schema.json"
-GITIGNORE_LINE = ".bytestack/"
+# The directory the local emulator keeps its state in.
+GITIGNORE_LINE = DEFAULT_LOCAL_STATE.partition("/")[0] + "/"
 
-STARTER = """\
-# yaml-language-server: $schema=./bytestack.schema.json
+STARTER = f"""\
+# yaml-language-server: $schema={DEFAULT_SCHEMA_REF}
 #
 # ByteStack jobs and webhooks, kept in git and reconciled by bytestack-sync:
 #
@@ -22,7 +24,7 @@ STARTER = """\
 #   bytestack-sync apply .           # make it so (asks for "yes" first)
 #
 # Try it without an account first: add --api-url local to plan and apply to use
-# the built-in emulator, whose state lives in .bytestack/ (ignored by git).
+# the built-in emulator, whose state lives in {GITIGNORE_LINE} (ignored by git).
 version: 1
 
 # What happens to live jobs and webhooks that no manifest declares:
@@ -41,8 +43,8 @@ jobs:
     sources: [x, reddit]
     # Standard 5-field cron, in UTC. Changing it is an in-place update.
     schedule: "0 8 * * 1-5"
-    # status: paused          # active (default) | paused
-    # webhook_url: ${secret:ALERTS_HOOK}   # sensitive: never shown, only fingerprinted
+    # status: {JOB_PAUSED}          # {JOB_ACTIVE} (default) | {JOB_PAUSED}
+    # webhook_url: ${{secret:ALERTS_HOOK}}   # sensitive: never shown, only fingerprinted
     # protect: true           # refuse to delete or replace this job
 
 # webhooks:

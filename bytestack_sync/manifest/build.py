@@ -2,19 +2,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from bytestack_sync import contract, cron
+from bytestack_sync.contract import JOB, WEBHOOK, Compare, Resource
 from bytestack_sync.errors import Problem
 from bytestack_sync.manifest import redacted
 from bytestack_sync.manifest.construct import PosDict, PosList, SecretUse, is_unresolved
 from bytestack_sync.manifest.diagnostics import find_key, node_location
-from bytestack_sync.manifest.models import SECRET_FIELDS, JobModel, ManifestModel, WebhookModel
+from bytestack_sync.manifest.models import (
+    REQUIRED_UNLESS_DEFAULTED,
+    SECRET_FIELDS,
+    JobModel,
+    ManifestModel,
+    WebhookModel,
+)
 from bytestack_sync.model import JobSpec, Location, WebhookSpec
 
-_DEFAULTABLE = ("sources", "schedule", "status", "webhook_url", "protect")
+# Views of the table read once per entry, computed once: a manifest may hold 10,000 jobs.
+_JOB_KEY, _WEBHOOK_KEY = JOB.key, WEBHOOK.key
+_JOB_SECRETS = SECRET_FIELDS[JOB.kind]
+_WEBHOOK_FIELDS = WEBHOOK.declared
+# A job's fields that only the job itself can give, and those its file's defaults may.
+_JOB_OWN = tuple(name for name in JOB.declared if name not in JOB.defaultable)
+_DEFAULTABLE = JOB.defaultable
+# How a declared value becomes a spec's: the form the tool sends and compares.
+_NORMALISE: dict[Compare, Callable[[Any], Any]] = {
+    Compare.STRIPPED: str.strip,
+    Compare.SCHEDULE: str.strip,
+    Compare.SET: frozenset,
+    Compare.OPTIONAL: lambda value: value or None,  # "" is none
+}
+
+
+def _normalisers(resource: Resource) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """Per declared field, how its value becomes a spec's (stripped text, sets, "" as None)."""
+    return tuple(
+        (f.name, _NORMALISE[f.compare])
+        for f in resource.fields
+        if f.declared and f.compare in _NORMALISE
+    )
+
+
+_JOB_NORMALISERS, _WEBHOOK_NORMALISERS = _normalisers(JOB), _normalisers(WEBHOOK)
 
 
 @dataclass
@@ -105,7 +137,7 @@ class FileBuilder:
             self._bad_defaults.add("webhook_url")
 
     def _job(self, job: JobModel, raw: PosDict, emit: bool) -> None:
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = {name: getattr(job, name) for name in _JOB_OWN}
         origins: dict[str, PosDict] = {}
         inherited: set[str] = set()
         given = job.model_fields_set
@@ -122,36 +154,30 @@ class FileBuilder:
                 origins[name] = raw
         ok = self._check_job(job, raw, values, inherited)
         if "schedule" in inherited:
-            schedule = self._default_schedule
+            values["schedule"] = self._default_schedule
         else:
-            schedule = self._schedule(values["schedule"], raw)
-        sensitive, templates = _secrets(("name", "prompt"), raw, origins)
+            values["schedule"] = self._schedule(values["schedule"], raw)
+        sensitive, templates = _secrets(_JOB_SECRETS, raw, origins)
         location = node_location(raw.node, self.file)
-        if emit and not is_unresolved(raw, "name"):
-            identity = Identity(job.name, location, "name" in sensitive)
+        if emit and not is_unresolved(raw, _JOB_KEY):
+            identity = Identity(job.name, location, _JOB_KEY in sensitive)
             self.out.job_names.append(identity)
-        if not ok or not emit or schedule is None or values["sources"] is None:
+        if not ok or not emit:
             return
+        for name in REQUIRED_UNLESS_DEFAULTED:
+            if values[name] is None:  # reported, as was an invalid schedule (None too)
+                return
+        for name, normalise in _JOB_NORMALISERS:
+            values[name] = normalise(values[name])
         self.out.jobs.append(
-            JobSpec(
-                name=job.name,
-                prompt=contract.normalise_prompt(job.prompt),
-                sources=frozenset(values["sources"]),
-                schedule=schedule,
-                status=values["status"],
-                webhook_url=values["webhook_url"] or None,
-                protect=values["protect"],
-                sensitive=sensitive,
-                templates=templates,
-                location=location,
-            )
+            JobSpec(**values, sensitive=sensitive, templates=templates, location=location)
         )
 
     def _check_job(
         self, job: JobModel, raw: PosDict, values: dict[str, Any], inherited: set[str]
     ) -> bool:
         count = len(self.out.problems)
-        for required in ("sources", "schedule"):
+        for required in REQUIRED_UNLESS_DEFAULTED:
             missing_default = required not in job.model_fields_set and (
                 required in self.broken_defaults
             )
@@ -178,7 +204,7 @@ class FileBuilder:
         if expression is None:
             return None
         if is_unresolved(origin, "schedule"):
-            return expression.strip()
+            return expression
         hidden = _is_secret(origin, "schedule")
         try:
             parsed = cron.parse(expression)
@@ -192,23 +218,22 @@ class FileBuilder:
             return None
         use = ScheduleUse(_runs_per_day(parsed), origin, self.file, expression, hidden)
         self.out.schedules.append(use)
-        return expression.strip()
+        return expression
 
     def _webhook(self, webhook: WebhookModel, raw: PosDict, emit: bool) -> None:
-        ok = self._url_ok(raw, "url", webhook.url)
-        sensitive, templates = _secrets(("url",), raw, {})
-        if emit and not is_unresolved(raw, "url"):
-            identity = Identity(webhook.url, self.location(raw), "url" in sensitive)
+        ok = self._url_ok(raw, _WEBHOOK_KEY, webhook.url)
+        sensitive, templates = _secrets(SECRET_FIELDS[WEBHOOK.kind], raw, {})
+        if emit and not is_unresolved(raw, _WEBHOOK_KEY):
+            identity = Identity(webhook.url, self.location(raw), _WEBHOOK_KEY in sensitive)
             self.out.webhook_urls.append(identity)
         if not ok or not emit:
             return
+        values = {name: getattr(webhook, name) for name in _WEBHOOK_FIELDS}
+        for name, normalise in _WEBHOOK_NORMALISERS:
+            values[name] = normalise(values[name])
         self.out.webhooks.append(
             WebhookSpec(
-                url=webhook.url,
-                events=frozenset(webhook.events),
-                sensitive=sensitive,
-                templates=templates,
-                location=self.location(raw),
+                **values, sensitive=sensitive, templates=templates, location=self.location(raw)
             )
         )
 
@@ -241,13 +266,15 @@ def _runs_per_day(schedule: cron.Schedule) -> int:
 
 
 def _secrets(
-    own: tuple[str, ...], raw: PosDict, origins: dict[str, PosDict]
+    secret_fields: frozenset[str], raw: PosDict, origins: dict[str, PosDict]
 ) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
-    """The sensitive fields of a spec and their templates, wherever each value came from."""
+    """The sensitive fields of a spec and their templates, wherever each value came from:
+    ``origins`` names where a defaultable field's value was taken; any other is ``raw``'s."""
     found: dict[str, str] = {}
-    for name in own:
-        if raw.secrets and name in raw.secrets:
-            found[name] = raw.secrets[name]
+    if raw.secrets:
+        for name in secret_fields:
+            if name in raw.secrets and name not in origins:
+                found[name] = raw.secrets[name]
     for name, origin in origins.items():
         if origin.secrets and name in origin.secrets:
             found[name] = origin.secrets[name]

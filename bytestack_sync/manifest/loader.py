@@ -23,6 +23,7 @@ from bytestack_sync.model import (
     DesiredState,
     IgnoreRules,
     Location,
+    PruneMode,
     SafetySettings,
 )
 from bytestack_sync.secrets import Redactor, sensitive_display
@@ -152,7 +153,7 @@ def _nothing_to_plan(empty_directories: list[str], collection: Collection) -> No
             where=directory,
         )
     desired = collection.desired
-    if not desired.jobs and not desired.webhooks and desired.prune.value != "off":
+    if not desired.jobs and not desired.webhooks and desired.prune is not PruneMode.OFF:
         shown = ", ".join(collection.files) or "the manifests"
         verb = "declares" if len(collection.files) == 1 else "declare"
         reason = f"{shown} {verb} no job and no webhook"

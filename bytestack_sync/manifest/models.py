@@ -4,11 +4,14 @@ These models check structure and types (unknown keys, missing keys, enumerations
 the value rules of the API (lengths, URLs, schedules) come from ``contract`` and
 ``cron`` and are checked after, where a message can name the rule. Every field
 carries a description, a default and an example, because editors show them on hover.
+The job and webhook models are written out, for those texts and for mypy; which
+fields they have is the contract's table (``contract.JOB``, ``contract.WEBHOOK``),
+and a test holds them to it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal
 
 from pydantic import (
     BaseModel,
@@ -92,7 +95,9 @@ class JobDefaults(BaseModel):
         None, description="Default schedule. " + _SCHEDULE_DOC, examples=["0 8 * * *"]
     )
     status: JobStatus | SkipJsonSchema[None] = Field(
-        None, description="Default status: active or paused.", examples=["active"]
+        None,
+        description=f"Default status: {contract.JOB_ACTIVE} or {contract.JOB_PAUSED}.",
+        examples=[contract.JOB_ACTIVE],
     )
     webhook_url: str | None = Field(
         None,
@@ -135,8 +140,9 @@ class JobModel(BaseModel):
     )
     status: JobStatus = Field(
         contract.DEFAULT_JOB_STATUS,
-        description="active runs on schedule; paused keeps the job but stops its runs.",
-        examples=["paused"],
+        description=f"{contract.JOB_ACTIVE} runs on schedule; {contract.JOB_PAUSED} keeps the "
+        "job but stops its runs.",
+        examples=[contract.JOB_PAUSED],
     )
     webhook_url: str | None = Field(
         None, description=_WEBHOOK_URL_DOC, examples=["https://hooks.example.com/bytestack"]
@@ -228,7 +234,7 @@ class ManifestModel(BaseModel):
         PruneMode.DELETE,
         description="What happens to live jobs and webhooks that no manifest declares: "
         "delete them, pause them (jobs), or leave them alone (off). Set in one file only.",
-        examples=["pause"],
+        examples=[PruneMode.PAUSE.value],
     )
     ignore: Annotated[IgnoreModel, BeforeValidator(_none_is_empty_mapping)] = Field(
         default_factory=IgnoreModel,
@@ -266,9 +272,16 @@ class ManifestModel(BaseModel):
 
 
 SINGLETON_SECTIONS = ("prune", "ignore", "safety")
+
+_JOB, _WEBHOOK = contract.JOB, contract.WEBHOOK
 # Fields a ${secret:...} may fill: the ones a saved plan can re-resolve.
-SECRET_FIELDS = {
-    "job": frozenset({"name", "prompt", "schedule", "webhook_url"}),
-    "webhook": frozenset({"url"}),
-    "defaults": frozenset({"schedule", "webhook_url"}),
+SECRET_FIELDS: Final = {
+    _JOB.kind: _JOB.secret_fields,
+    _WEBHOOK.kind: _WEBHOOK.secret_fields,
+    "defaults": _JOB.secret_fields & frozenset(_JOB.defaultable),
 }
+# Job fields the API requires that a file's defaults may give instead: the models
+# let them be missing, and a job that ends up without one is an error.
+REQUIRED_UNLESS_DEFAULTED: Final = tuple(
+    f.name for f in _JOB.fields if f.defaultable and not f.optional and f.api_default is None
+)

@@ -16,23 +16,35 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from bytestack_sync import contract
+from bytestack_sync.contract import JOB, WEBHOOK, Resource, Type
 from bytestack_sync.manifest.build import FileBuilder
 from bytestack_sync.manifest.construct import PosDict, PosList
 from bytestack_sync.manifest.models import JobDefaults, JobModel, ManifestModel, WebhookModel
 
 ITEM_SECTIONS = ("jobs", "webhooks")
-# Valid values that trigger no check of their own, for fields that failed validation.
-_STAND_INS: dict[str, dict[str, Any]] = {
-    "jobs": {
-        "name": "(broken)",
-        "prompt": "(broken)",
-        "sources": [contract.KNOWN_SOURCES[0]],
-        "schedule": "@daily",
-        "webhook_url": None,
-    },
-    "webhooks": {"url": "https://broken.invalid/"},
+_RESOURCES = {"jobs": JOB, "webhooks": WEBHOOK}
+# A broken field is repaired with a valid value that triggers no check of its own:
+# an optional one with none, one whose value has a rule (known sources, cron, URLs)
+# with a value that keeps it, any other by its type. A field with an API default
+# needs no stand-in: the model's default is one.
+_BY_RULE: dict[str, Any] = {
+    "sources": [contract.KNOWN_SOURCES[0]],
+    "schedule": "@daily",
+    "url": "https://broken.invalid/",
 }
-_IDENTITY = {"jobs": "name", "webhooks": "url"}
+_BY_TYPE: dict[Type, Any] = {Type.TEXT: "(broken)", Type.FLAG: False}
+
+
+def stand_ins(resource: Resource) -> dict[str, Any]:
+    """The stand-in of each declared field of ``resource`` that has no default."""
+    return {
+        f.name: None if f.optional else _BY_RULE.get(f.name, _BY_TYPE.get(f.type))
+        for f in resource.fields
+        if f.declared and f.api_default is None
+    }
+
+
+_STAND_INS = {section: stand_ins(resource) for section, resource in _RESOURCES.items()}
 _DEFAULTS = "defaults"
 
 Entries = list[tuple[Any, PosDict, bool]]
@@ -102,7 +114,7 @@ def _entries(
             continue
         repaired = _repaired(item, section, broken)
         if repaired is not None:
-            emit = _IDENTITY[section] not in broken
+            emit = _RESOURCES[section].key not in broken
             entries.append((repaired, item, emit))
     return entries
 

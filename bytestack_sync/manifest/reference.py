@@ -48,7 +48,7 @@ def _row(model: type[BaseModel], name: str, info: FieldInfo) -> str:
 
 
 def _default(model: type[BaseModel], name: str, info: FieldInfo) -> str:
-    if model is models.JobModel and name in ("sources", "schedule"):
+    if model is models.JobModel and name in models.REQUIRED_UNLESS_DEFAULTED:
         return "from `defaults`, else required"
     if model is models.JobDefaults:
         return "none"

@@ -15,6 +15,9 @@ from bytestack_sync.api.client import Client
 JOB = {"id": "job_1", "name": "n", "prompt": "p", "sources": ["x"], "schedule": "0 8 * * *"}
 
 
+CREATE_JOB = {"name": "n", "prompt": "p", "sources": ["x"], "schedule": "0 8 * * *"}
+
+
 def _job(n: int) -> dict[str, Any]:
     return {**JOB, "id": f"job_{n}", "name": f"job {n}"}
 
@@ -94,6 +97,25 @@ def test_create_job_sends_the_documented_body(client: Client, script: Any) -> No
         "webhook_url": "https://h.test/",
     }
     assert "webhook_url" not in script.body(1)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {**CREATE_JOB, "status": "paused"},
+            "creating a job takes only name, prompt, sources, schedule, webhook_url (not status)",
+        ),
+        ({"name": "n", "prompt": "p", "sources": ["x"]}, "creating a job needs its schedule"),
+    ],
+    ids=["not-a-create-field", "missing"],
+)
+def test_create_refuses_what_the_table_does_not_allow(
+    client: Client, script: Any, fields: dict[str, object], message: str
+) -> None:
+    with pytest.raises(TypeError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        client.jobs.create(**fields)
+    assert script.requests == []
 
 
 def test_update_sends_only_the_fields_given(client: Client, script: Any) -> None:
