@@ -250,16 +250,13 @@ WEBHOOK: Final = Resource(
         Field("created_at", _T.TIMESTAMP, _R.SERVER, optional=True, volatile=True),
     ),
 )
-RESOURCES: Final = {JOB.kind: JOB, WEBHOOK.kind: WEBHOOK}
-
-# Views of the table kept under the names the code has used.
-UPDATABLE_JOB_FIELDS: Final = JOB.updatable
-JOB_REPLACE_FIELDS: Final = JOB.replace_fields
-JOB_CREATE_FIELDS: Final = JOB.create_fields
-WEBHOOK_REPLACE_FIELDS: Final = WEBHOOK.replace_fields
-
 # --- queries ------------------------------------------------------------------------
-QUERY_STATUSES: Final = ("queued", "running", "completed", "failed")
+QUERY_QUEUED: Final = "queued"
+QUERY_RUNNING: Final = "running"
+QUERY_COMPLETED: Final = "completed"
+QUERY_FAILED: Final = "failed"
+# A query in one of these has its outcome; it changes no more.
+QUERY_SETTLED: Final = (QUERY_COMPLETED, QUERY_FAILED)
 QUERY_LIMIT_MIN: Final = 1
 QUERY_LIMIT_MAX: Final = 1000
 

@@ -183,11 +183,11 @@ def test_export_writes_the_table_fields_in_order() -> None:
     ]  # fmt: skip
 
 
-def test_the_views_kept_under_old_names() -> None:
-    assert contract.UPDATABLE_JOB_FIELDS == ("status", "schedule", "webhook_url")
-    assert contract.JOB_REPLACE_FIELDS == ("prompt", "sources")
-    assert contract.JOB_CREATE_FIELDS == ("name", "prompt", "sources", "schedule", "webhook_url")
-    assert contract.WEBHOOK_REPLACE_FIELDS == ("events",)
+def test_the_views_of_the_table() -> None:
+    assert JOB.updatable == ("status", "schedule", "webhook_url")
+    assert JOB.replace_fields == ("prompt", "sources")
+    assert JOB.create_fields == ("name", "prompt", "sources", "schedule", "webhook_url")
+    assert WEBHOOK.replace_fields == ("events",)
     assert JOB.key == "name" and WEBHOOK.key == "url"
     assert JOB.compared == ("prompt", "sources", "status", "schedule", "webhook_url")
     assert JOB.set_fields == {"sources"} and WEBHOOK.set_fields == {"events"}

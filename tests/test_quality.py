@@ -32,6 +32,7 @@ def test_ruff_is_clean() -> None:
 def _copy_of_the_package(tmp_path: Path) -> Path:
     """The package and its configuration in a scratch directory, to break on purpose."""
     shutil.copytree(ROOT / "bytestack_sync", tmp_path / "bytestack_sync")
+    shutil.copytree(ROOT / "benchmarks", tmp_path / "benchmarks")
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     shutil.copy(ROOT / "vulture_whitelist.py", tmp_path / "vulture_whitelist.py")
     return tmp_path
@@ -113,7 +114,12 @@ def test_dead_code_fails_the_check(tmp_path: Path) -> None:
     copy = _copy_of_the_package(tmp_path)
     target = copy / "bytestack_sync" / "plan" / "planner.py"
     dead = "\n\ndef _nobody_calls_this(value: int) -> int:\n    return value + 1\n"
+    lines = len(target.read_text(encoding="utf-8").splitlines())
+    assert _vulture(copy).returncode == 0  # the copy itself is clean
     target.write_text(target.read_text(encoding="utf-8") + dead, "utf-8")
     result = _vulture(copy)
     assert result.returncode != 0
-    assert "_nobody_calls_this" in result.stdout
+    assert result.stdout.splitlines() == [
+        f"bytestack_sync/plan/planner.py:{lines + 3}: unused function '_nobody_calls_this'"
+        " (60% confidence)"
+    ]

@@ -213,9 +213,9 @@ class Queries:
         path = self._session.url_path(f"/queries/{_segment(query_id)}")
         while True:
             query = self.get(query_id)
-            if query.status == "completed":
+            if query.status == contract.QUERY_COMPLETED:
                 return query
-            if query.status == "failed":
+            if query.status == contract.QUERY_FAILED:
                 raise QueryFailed(query_id, query.error, path=path)
             remaining = deadline - self._clock()
             if remaining <= 0:

@@ -26,7 +26,7 @@ def query_status(row: Row, now_us: int) -> str:
     if now_us >= row["completes_us"]:
         return str(row["outcome"])
     halfway = (row["created_us"] + row["completes_us"]) // 2
-    return "queued" if now_us < halfway else "running"
+    return contract.QUERY_QUEUED if now_us < halfway else contract.QUERY_RUNNING
 
 
 def render_query(row: Row, now_us: int) -> dict[str, Any]:
@@ -42,18 +42,18 @@ def render_query(row: Row, now_us: int) -> dict[str, Any]:
         query["time_window"] = row["time_window"]
     if row["result_limit"] is not None:
         query["limit"] = row["result_limit"]
-    if status in ("completed", "failed"):
+    if status in contract.QUERY_SETTLED:
         query["completed_at"] = iso(row["completes_us"] / _US)
-    if status == "completed":
+    if status == contract.QUERY_COMPLETED:
         query["result"] = results.make_result(row["prompt"], row["sources"], row["result_limit"])
-    elif status == "failed":
+    elif status == contract.QUERY_FAILED:
         query["error"] = results.FAILURE_MESSAGE
     return query
 
 
 def result_file(row: Row) -> tuple[str, bytes] | None:
     """The stored file of a finished query: keyed by its id, like the documented download."""
-    if row["outcome"] != "completed":
+    if row["outcome"] != contract.QUERY_COMPLETED:
         return None
     body = {
         "query_id": row["id"],
@@ -78,12 +78,16 @@ def submit_query(ctx: Context) -> Response:
         "sources": spec.sources,
         "time_window": spec.time_window,
         "result_limit": spec.limit,
-        "outcome": "failed" if results.fails(spec.prompt) else "completed",
+        "outcome": contract.QUERY_FAILED
+        if results.fails(spec.prompt)
+        else contract.QUERY_COMPLETED,
         "created_us": created_us,
         "completes_us": created_us + int(ctx.settings.query_delay * _US),
     }
     ctx.store.create_query(ctx.workspace, query)
-    return json_response(201, {"id": query["id"], "status": "queued", "created_at": iso(ctx.now)})
+    return json_response(
+        201, {"id": query["id"], "status": contract.QUERY_QUEUED, "created_at": iso(ctx.now)}
+    )
 
 
 def get_query(ctx: Context) -> Response:

@@ -186,10 +186,6 @@ class Store:
         return len(due)
 
     # --- result files -----------------------------------------------------------------
-    def put_file(self, workspace: str, key: str, body: bytes, created_us: int) -> None:
-        with self._db.transaction() as conn:
-            _put_file(conn, workspace, key, body, created_us)
-
     def get_file(self, workspace: str, key: str) -> bytes | None:
         with self._db.transaction() as conn:
             found = conn.execute(

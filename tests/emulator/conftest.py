@@ -9,6 +9,7 @@ import pytest
 
 from bytestack_sync.emulator.app import EmulatorApp, create_app
 from bytestack_sync.emulator.local import LocalTransport
+from bytestack_sync.emulator.store import _put_file
 
 KEY = "test-key-0001"
 START = 1_800_000_000.0  # 2027-01-15T08:00:00Z
@@ -30,6 +31,20 @@ def local_client(app: EmulatorApp, key: str | None = KEY) -> httpx.Client:
     return httpx.Client(
         base_url="http://emulator.local/v1", transport=LocalTransport(app), headers=headers
     )
+
+
+StoreFile = Callable[[EmulatorApp, str, str, bytes, int], None]
+
+
+@pytest.fixture
+def store_file() -> StoreFile:
+    """Stores a result file the way a settled query does, for storage tests of any key."""
+
+    def put(app: EmulatorApp, workspace: str, key: str, body: bytes, created_us: int) -> None:
+        with app.store._db.transaction() as conn:
+            _put_file(conn, workspace, key, body, created_us)
+
+    return put
 
 
 @pytest.fixture

@@ -137,13 +137,16 @@ def test_storage_lists_newest_first_across_pages(api: httpx.Client, clock: Any) 
 
 @pytest.mark.parametrize("encode", [True, False])
 def test_a_job_run_file_is_downloadable_by_its_key(
-    clocked_app: EmulatorApp, client_for: Callable[..., httpx.Client], encode: bool
+    clocked_app: EmulatorApp,
+    client_for: Callable[..., httpx.Client],
+    encode: bool,
+    store_file: Any,
 ) -> None:
     api = client_for(clocked_app, key="run-file-key")
     workspace = KeyRing().authenticate("Bearer run-file-key").workspace
     key = "job_01hx9jk2p4n5m6r7s8t9u0v1w/2026-04-30T08:00:00Z.json"
     body = json.dumps({"job_id": "job_01hx9jk2p4n5m6r7s8t9u0v1w", "result": {}}).encode()
-    clocked_app.store.put_file(workspace, key, body, created_us=1)
+    store_file(clocked_app, workspace, key, body, 1)
     path = f"/storage/{quote(key, safe='') if encode else key}"
     download = api.get(path)
     assert download.status_code == 200

@@ -44,10 +44,10 @@ def test_connections_are_kept_alive(emulator_server: EmulatorServer) -> None:
 
 
 def test_a_storage_key_with_an_encoded_slash_over_a_socket(
-    emulator_app: EmulatorApp, emulator_server: EmulatorServer
+    emulator_app: EmulatorApp, emulator_server: EmulatorServer, store_file: Any
 ) -> None:
     workspace = KeyRing().authenticate("Bearer socket-key").workspace
-    emulator_app.store.put_file(workspace, "job_x/2026-04-30T08:00:00Z.json", b'{"a":1}', 5)
+    store_file(emulator_app, workspace, "job_x/2026-04-30T08:00:00Z.json", b'{"a":1}', 5)
     url = f"{emulator_server.url}/storage/job_x%2F2026-04-30T08%3A00%3A00Z.json"
     response = httpx.get(url, headers={"Authorization": "Bearer socket-key"})
     assert response.status_code == 200
