@@ -30,7 +30,8 @@ class Migration:
 
 
 def statements(script: str) -> Iterator[str]:
-    """The complete statements of ``script`` (one or more per line run as one).
+    """The complete statements of ``script`` (one or more per line run as one; the last
+    one's semicolon may be left out).
 
     ``executescript`` would commit the migration's transaction first, so statements
     are run one at a time inside it.
@@ -42,7 +43,10 @@ def statements(script: str) -> Iterator[str]:
             yield pending
             pending = ""
     if pending.strip():
-        raise ValueError(f"incomplete SQL statement: {pending.strip()!r}")
+        # The last statement may go without its semicolon, as in the sqlite3 shell.
+        if not sqlite3.complete_statement(pending + ";"):
+            raise ValueError(f"incomplete SQL statement: {pending.strip()!r}")
+        yield pending
 
 
 # ALTER TABLE ... DROP COLUMN came with SQLite 3.35 (2021); some systems' Python links
