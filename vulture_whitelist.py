@@ -33,5 +33,4 @@ size_bytes
 
 # The library API (README, "Using it as a library"): read by the package's users.
 _.storage  # Client.storage, the result files
-_.converged  # ApplyReport.converged
 file_count  # LoadedManifests.file_count

@@ -65,14 +65,17 @@ if TYPE_CHECKING:
     from bytestack_sync.plan.planner import make_plan
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'bytestack_sync' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value  # once found, an ordinary attribute
-    return value
+# Hidden from type checkers, which see the imports above: a misspelt name is then an
+# error for them rather than an ``Any``.
+if not TYPE_CHECKING:
 
+    def __getattr__(name: str) -> Any:
+        home = _HOMES.get(name)
+        if home is None:
+            raise AttributeError(f"module 'bytestack_sync' has no attribute {name!r}")
+        value = getattr(importlib.import_module(home), name)
+        globals()[name] = value  # once found, an ordinary attribute
+        return value
 
-def __dir__() -> list[str]:
-    return sorted(__all__)
+    def __dir__() -> list[str]:
+        return sorted(__all__)

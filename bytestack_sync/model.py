@@ -119,5 +119,5 @@ class DesiredState:
     safety: SafetySettings = SafetySettings()
     # The resolved value of every sensitive field; a live value equal to one of these
     # is sensitive too.
-    sensitive_values: frozenset[str] = frozenset()
+    sensitive_values: frozenset[str] = field(default=frozenset(), repr=False)
     files: tuple[str, ...] = ()

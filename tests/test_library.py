@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -61,3 +62,34 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
         assert "no_such_thing" in str(exc)
     else:
         raise AssertionError("an unknown name resolved")
+
+
+def test_a_type_checker_reads_the_api_and_catches_a_misspelt_name(tmp_path: Path) -> None:
+    script = tmp_path / "user.py"
+    script.write_text(
+        "import bytestack_sync as bs\n"
+        "plan: bs.Plan = bs.make_plan(bs.DesiredState(), [], [])\n"
+        "bs.make_plna\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "MYPYPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"),
+         "--no-error-summary", str(script)],
+        cwd=tmp_path, capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    errors = [line for line in done.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 1 and 'no attribute "make_plna"' in errors[0], done.stdout
+
+
+def test_a_loaded_manifests_repr_holds_no_secret(tmp_path: Path) -> None:
+    secret = "https://hooks.example.com/library-canary-93c1"
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(
+        "version: 1\njobs:\n  - {name: a, prompt: Hi?, sources: [x], schedule: '@daily',"
+        " webhook_url: '${secret:HOOK}'}\n",
+        encoding="utf-8",
+    )
+    loaded = bytestack_sync.load_manifests([str(manifest)], environ={"HOOK": secret})
+    assert secret in loaded.desired.sensitive_values
+    assert secret not in repr(loaded) and secret not in repr(loaded.desired)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -17,6 +18,23 @@ from bytestack_sync.errors import BytestackSyncError, UsageError
 from bytestack_sync.secrets import Redactor
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def _errors_shown(stream: TextIO) -> Iterator[None]:
+    """The served emulator's own errors on ``stream``, one line each, while it serves."""
+    import logging
+
+    logger = logging.getLogger("bytestack_sync.emulator")
+    handler = logging.StreamHandler(stream)
+    handler.setLevel(logging.ERROR)
+    handler.setFormatter(logging.Formatter("emulator: %(message)s"))
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
 
 
 @contextmanager
@@ -73,7 +91,7 @@ def serve(
     server = EmulatorServer(app, host=host, port=port)
     stop = threading.Event()
     try:
-        with _stop_on_signals(stop):
+        with _stop_on_signals(stop), _errors_shown(sys.stderr):
             try:
                 server.start()
             except OSError as error:

@@ -24,6 +24,9 @@ from bytestack_sync.emulator.routing import resolve
 from bytestack_sync.emulator.store import Store
 
 log = logging.getLogger(__name__)
+# A library's logger: silent until someone listens (``--debug``, or ``emulator serve``,
+# which shows its errors on stderr), never through logging's last-resort handler.
+log.addHandler(logging.NullHandler())
 
 StartResponse = Callable[..., Any]
 _REASONS = {
@@ -80,7 +83,9 @@ class EmulatorApp:
         except ApiFailure as failure:
             response = error_response(failure)
         except Exception:
-            log.exception("unexpected error answering %s %s", request.method, request.path)
+            # One line for a server's operator; the traceback for --debug.
+            log.error("unexpected error answering %s %s", request.method, request.path)
+            log.debug("the traceback", exc_info=True)
             response = error_response(ApiFailure(500, "internal error"))
         if drop and response.status < 400:
             raise ConnectionDropped()

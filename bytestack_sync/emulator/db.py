@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bytestack_sync.emulator.errors import ApiFailure
-from bytestack_sync.emulator.migrations import migrate
+from bytestack_sync.emulator.errors import ApiFailure, StateFileError
+from bytestack_sync.emulator.migrations import check_file, migrate
 
 
 class Database:
@@ -30,10 +30,16 @@ class Database:
     def __init__(self, path: str | None = None) -> None:
         if path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            check_file(path)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(
-            path or ":memory:", check_same_thread=False, isolation_level=None
-        )
+        try:
+            self._conn = sqlite3.connect(
+                path or ":memory:", check_same_thread=False, isolation_level=None
+            )
+        except sqlite3.Error as exc:
+            raise StateFileError(
+                f"the local emulator's state file {path} cannot be used: {exc}"
+            ) from None
         self._conn.row_factory = sqlite3.Row
         try:
             with self.transaction() as conn:

@@ -13,10 +13,12 @@ files older than it.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from bytestack_sync.emulator.errors import StateFileError
 
@@ -159,9 +161,15 @@ MIGRATIONS: tuple[Migration, ...] = (
 
 
 def stored_version(conn: sqlite3.Connection, where: str) -> int:
-    """The version a state file is at: 0 for an empty one."""
-    found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
-    if found.fetchone() is None:
+    """The version a state file is at: 0 for an empty one; a database of something else
+    is refused, never migrated into."""
+    tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    if "meta" not in tables:
+        if tables:
+            raise StateFileError(
+                f"{where} is not a bytestack-sync emulator state file (it holds other tables: "
+                f"{', '.join(sorted(tables)[:5])}); name a new or an emulator's file"
+            )
         return 0
     row = conn.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
     text = str(row[0]) if row is not None else ""
@@ -172,19 +180,53 @@ def stored_version(conn: sqlite3.Connection, where: str) -> int:
     return int(text)
 
 
-def migrate(conn: sqlite3.Connection, where: str) -> None:
-    """Bring the file to the last version, inside the caller's transaction.
+def check_file(path: str) -> None:
+    """Refuse a file this tool must not open for writing: not SQLite, not an emulator's,
+    newer than this tool, or read-only. Read through a read-only connection, so a
+    refused file (and any write-ahead log beside it) is left exactly as it was."""
+    if os.path.isdir(path):
+        raise StateFileError(
+            f"the local emulator's state file cannot be used: {path} is a directory"
+        )
+    if not os.path.exists(path) or os.path.getsize(path) == 0:
+        return
+    try:
+        # Without a write-ahead log beside it the file holds everything, and an immutable
+        # read creates no sidecar; with one, a read-only connection reads it and never
+        # checkpoints it into the file.
+        sidecar = os.path.exists(f"{path}-wal")
+        mode = "mode=ro" if sidecar else "mode=ro&immutable=1"
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?{mode}", uri=True)
+        try:
+            version = stored_version(conn, path)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise StateFileError(
+            f"the local emulator's state file {path} cannot be read: {exc}"
+        ) from None
+    _refuse_newer(version, path)
+    if not os.access(path, os.W_OK):
+        raise StateFileError(f"the local emulator's state file {path} is read-only")
 
-    ``where`` names the file in the refusal of one newer than this tool.
-    """
+
+def _refuse_newer(version: int, where: str) -> None:
     latest = MIGRATIONS[-1].version
-    version = stored_version(conn, where)
     if version > latest:
         raise StateFileError(
             f"the local emulator's state file {where} is at schema version {version}, "
             f"newer than this bytestack-sync supports ({latest}): "
             "upgrade bytestack-sync or use another state file"
         )
+
+
+def migrate(conn: sqlite3.Connection, where: str) -> None:
+    """Bring the file to the last version, inside the caller's transaction.
+
+    ``where`` names the file in the refusal of one newer than this tool.
+    """
+    version = stored_version(conn, where)
+    _refuse_newer(version, where)
     for migration in (m for m in MIGRATIONS if m.version > version):
         if isinstance(migration.change, str):
             for statement in statements(migration.change):

@@ -243,3 +243,63 @@ def test_the_cli_refuses_a_newer_file_in_one_line(state_v1: Path, command: list[
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == [f"error: {_refusal(newer)}"]
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+
+
+def test_a_refused_file_and_its_write_ahead_log_are_left_byte_for_byte(state_v1: Path) -> None:
+    newer = _newer(state_v1)
+    # A writer that is still open keeps its log beside the file; copy the three files.
+    held = sqlite3.connect(newer)
+    held.execute("PRAGMA journal_mode=WAL")
+    held.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('note', 'in the log')")
+    held.commit()
+    copy = state_v1.parent / "copy"
+    copy.mkdir()
+    for name in (newer.name, f"{newer.name}-wal", f"{newer.name}-shm"):
+        shutil.copyfile(newer.parent / name, copy / name)
+    held.close()
+    before = _files(copy)
+    assert set(before) == {newer.name, f"{newer.name}-wal", f"{newer.name}-shm"}
+    with pytest.raises(StateFileError, match="newer than this bytestack-sync supports"):
+        create_app(str(copy / newer.name))
+    after = _files(copy)
+    # The file and its log are as they were; the -shm file is SQLite's shared-memory
+    # index of the log, rebuilt by every reader, and holds no data.
+    for name in (newer.name, f"{newer.name}-wal"):
+        assert after[name] == before[name], name
+
+
+def test_a_database_of_something_else_is_refused_and_left_alone(tmp_path: Path) -> None:
+    other = tmp_path / "app.db"
+    with closing(sqlite3.connect(other)) as conn:
+        conn.execute("CREATE TABLE users (id INTEGER, email TEXT)")
+        conn.commit()
+    before = _files(tmp_path)
+    with pytest.raises(StateFileError) as refused:
+        create_app(str(other))
+    assert str(refused.value) == (
+        f"{other} is not a bytestack-sync emulator state file (it holds other tables: users); "
+        "name a new or an emulator's file"
+    )
+    assert _files(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p.mkdir(), "is a directory"),
+        (lambda p: p.write_text("plain text, not a database\n"), "cannot be read: file is not"),
+    ],
+    ids=["directory", "not-sqlite"],
+)
+def test_a_path_that_is_no_state_file_names_the_path(
+    tmp_path: Path, make: Any, message: str
+) -> None:
+    path = tmp_path / "state.sqlite3"
+    make(path)
+    with pytest.raises(StateFileError) as refused:
+        create_app(str(path))
+    assert str(path) in str(refused.value) and message in str(refused.value)
