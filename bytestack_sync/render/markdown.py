@@ -136,6 +136,13 @@ class MarkdownRenderer:
 
     def head(self, view: PlanView) -> str:
         parts = [MARKER, "## bytestack-sync plan", ""]
+        if view.plan.target is not None:
+            target = view.plan.target
+            parts += [
+                f"**Target:** {html_code(view.masker.text(target.api_url))}, workspace "
+                f"{html_code(view.masker.text(target.workspace))}",
+                "",
+            ]
         if not view.changes:
             parts += [f"**{md_text(NO_CHANGES)}**", ""]
         else:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bytestack_sync.api.models import LiveJob, LiveWebhook
-from bytestack_sync.errors import BytestackSyncError, StalePlanError
+from bytestack_sync.errors import (
+    BytestackSyncError,
+    EnvironmentVariableError,
+    PlanFileError,
+    StalePlanError,
+)
 from bytestack_sync.model import (
     DesiredState,
     JobSpec,
@@ -19,8 +26,9 @@ from bytestack_sync.model import (
     SafetySettings,
     WebhookSpec,
 )
+from bytestack_sync.plan import signing
 from bytestack_sync.plan.changes import MaskedValue
-from bytestack_sync.plan.plan import Plan
+from bytestack_sync.plan.plan import Plan, Target
 from bytestack_sync.plan.planner import make_plan
 from bytestack_sync.plan.savefile import (
     FORMAT,
@@ -36,6 +44,22 @@ CANARY = "https://hooks.example.com/canary-7f3a9c"
 ROTATED = "https://hooks.example.com/rotated-old-b41d"
 SECRET_HOOK = "https://hooks.example.com/registered-e5c0"
 ENV = {"HOOK": CANARY, "REGISTERED": SECRET_HOOK}
+KEY = b"signing-key-of-the-tests"
+TARGET = Target("https://api.example.com/v1", "key sha256:1a2b3c4d")
+
+
+def planned(desired: DesiredState, jobs: list[LiveJob], hooks: list[LiveWebhook]) -> Plan:
+    """``make_plan`` as the commands call it: with its target and the live resources read."""
+    plan = make_plan(desired, jobs, hooks)
+    return dataclasses.replace(plan, target=TARGET, live_read=(*jobs, *hooks))
+
+
+def write(plan: Plan, path: Path) -> None:
+    write_plan(plan, path, signing_key=KEY)
+
+
+def read(path: Path, environ: dict[str, str]) -> Plan:
+    return read_plan(path, environ=environ, signing_key=KEY, target=TARGET)
 
 
 def stale_resources(
@@ -44,10 +68,10 @@ def stale_resources(
     """The addresses ``refuse_if_stale`` names, one per line of its refusal (its first
     line says what happened, its last what to do); empty when the plan still holds."""
     try:
-        refuse_if_stale(plan, live_jobs, live_webhooks)
+        refuse_if_stale(plan, live_jobs, live_webhooks, signing_key=KEY)
     except StalePlanError as exc:
         listed = str(exc).splitlines()[1:-1]
-        return sorted({line.strip().rsplit(": ", 1)[0] for line in listed})
+        return sorted({line.strip().split(": ", 1)[0] for line in listed})
     return []
 
 
@@ -103,13 +127,13 @@ def _scenario() -> tuple[DesiredState, list[LiveJob], list[LiveWebhook]]:
 @pytest.fixture
 def scenario() -> tuple[Plan, list[LiveJob], list[LiveWebhook]]:
     desired, jobs, hooks = _scenario()
-    return make_plan(desired, jobs, hooks), jobs, hooks
+    return planned(desired, jobs, hooks), jobs, hooks
 
 
 @pytest.fixture
 def saved(tmp_path: Path, scenario: tuple[Plan, list[LiveJob], list[LiveWebhook]]) -> Path:
     path = tmp_path / "plan.json"
-    write_plan(scenario[0], path)
+    write(scenario[0], path)
     return path
 
 
@@ -128,7 +152,7 @@ def test_round_trip_rebuilds_the_plan(
     saved: Path, scenario: tuple[Plan, list[LiveJob], list[LiveWebhook]]
 ) -> None:
     plan = scenario[0]
-    loaded = read_plan(saved, environ=ENV)
+    loaded = read(saved, ENV)
     assert [c.data() for c in loaded.changes] == [c.data() for c in plan.changes]
     assert [type(c) for c in loaded.changes] == [type(c) for c in plan.changes]
     assert [c.desired for c in loaded.changes] == [c.desired for c in plan.changes]
@@ -150,7 +174,7 @@ def test_round_trip_rebuilds_the_plan(
 
 
 def test_rotated_secret_comes_back_masked_with_its_fingerprint(saved: Path) -> None:
-    loaded = read_plan(saved, environ=ENV)
+    loaded = read(saved, ENV)
     (rotate,) = [c for c in loaded.changes if c.key == "rotate"]
     diff = next(d for d in rotate.diffs if d.field == "webhook_url")
     assert isinstance(diff.old, MaskedValue)
@@ -165,7 +189,7 @@ def test_reattach_live_restores_masked_old_values(
     _, jobs, hooks = scenario
     if changed:  # a resource that changed since the plan is not trusted to stand in
         jobs = [j.model_copy(update={"status": "paused"}) if j.id == "job_r" else j for j in jobs]
-    plan = reattach_live(read_plan(saved, environ=ENV), jobs, hooks)
+    plan = reattach_live(read(saved, ENV), jobs, hooks)
     (rotate,) = [c for c in plan.changes if c.key == "rotate"]
     diff = next(d for d in rotate.diffs if d.field == "webhook_url")
     assert (diff.old == ROTATED) is not changed
@@ -195,15 +219,15 @@ def test_secrets_from_a_manifest_round_trip(tmp_path: Path) -> None:
     desired = load_manifests([str(tmp_path / "m.yaml")], environ=environ).desired
     live = [LiveJob(id="job_1", name="Daily", prompt="Old?", sources=("x",), schedule="@daily",
                     webhook_url=ROTATED)]  # fmt: skip
-    plan = make_plan(desired, live, [LiveWebhook(id="wh_1", url=CANARY)])
-    write_plan(plan, tmp_path / "plan.json")
+    plan = planned(desired, live, [LiveWebhook(id="wh_1", url=CANARY)])
+    write(plan, tmp_path / "plan.json")
     raw = (tmp_path / "plan.json").read_text()
     assert CANARY not in raw and ROTATED not in raw
-    loaded = read_plan(tmp_path / "plan.json", environ=environ)
+    loaded = read(tmp_path / "plan.json", environ)
     assert [c.data() for c in loaded.changes] == [c.data() for c in plan.changes]
     assert loaded.sensitive_values == {CANARY}
     with pytest.raises(StalePlanError, match="ALERTS_HOOK"):
-        read_plan(tmp_path / "plan.json", environ={"ALERTS_HOOK": ROTATED})
+        read(tmp_path / "plan.json", {"ALERTS_HOOK": ROTATED})
 
 
 def _fingerprint(value: str) -> str:
@@ -213,56 +237,99 @@ def _fingerprint(value: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("environ", "message"),
+    ("environ", "message", "error", "code"),
     [
         pytest.param({"HOOK": CANARY + "x", "REGISTERED": SECRET_HOOK}, "now resolves to",
-                     id="changed"),
-        pytest.param({"REGISTERED": SECRET_HOOK}, "variable HOOK is not set", id="missing"),
+                     StalePlanError, 4, id="changed"),
+        # Unset is the environment's fault, not the plan's: exit 1, set it and rerun.
+        pytest.param({"REGISTERED": SECRET_HOOK}, "variable HOOK is not set",
+                     EnvironmentVariableError, 1, id="missing"),
     ],
 )  # fmt: skip
 def test_changed_or_missing_secret_is_refused(
-    saved: Path, environ: dict[str, str], message: str
+    saved: Path, environ: dict[str, str], message: str, error: type[Exception], code: int
 ) -> None:
-    with pytest.raises(StalePlanError) as caught:
-        read_plan(saved, environ=environ)
+    with pytest.raises(error) as caught:
+        read(saved, environ)
     text = str(caught.value)
     assert message in text and "${secret:HOOK}" in text
-    assert CANARY not in text and caught.value.exit_code == 4
+    assert CANARY not in text and getattr(caught.value, "exit_code", None) == code
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        pytest.param("{not json", "not a saved plan", id="not-json"),
-        pytest.param('{"format": "terraform"}', "not a saved plan", id="foreign"),
-        pytest.param('[1, 2]', "not a saved plan", id="not-an-object"),
+        pytest.param("{not json", "truncated or not JSON", id="not-json"),
+        pytest.param('{"format": "terraform"}', "is not a saved plan", id="foreign"),
+        pytest.param('[1, 2]', "is not a saved plan", id="not-an-object"),
         pytest.param(json.dumps({"format": FORMAT, "format_version": 99}), "format 99",
                      id="future-format"),
         pytest.param(json.dumps({"format": FORMAT, "format_version": 1}), "format 1",
                      id="format-1-digests"),
-        pytest.param(json.dumps({"format": FORMAT, "format_version": FORMAT_VERSION}),
-                     "missing 'changes'", id="truncated"),
+        pytest.param(json.dumps({"format": FORMAT, "format_version": 2}), "format 2",
+                     id="format-2-unsigned"),
+        pytest.param(json.dumps({"format": FORMAT, "format_version": FORMAT_VERSION,
+                                 "target": dataclasses.asdict(TARGET)}),
+                     "signature does not match", id="unsigned"),
     ],
 )  # fmt: skip
 def test_corrupt_or_foreign_files(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "plan.json"
     path.write_text(content)
-    with pytest.raises(BytestackSyncError, match=message) as caught:
-        read_plan(path, environ={})
-    assert not isinstance(caught.value, StalePlanError)
+    with pytest.raises(PlanFileError, match=message) as caught:
+        read(path, {})
+    assert caught.value.exit_code == 4
+
+
+def test_a_truncated_file_is_refused(saved: Path) -> None:
+    text = saved.read_text()
+    saved.write_text(text[: len(text) // 2])
+    with pytest.raises(PlanFileError, match="truncated or not JSON"):
+        read(saved, ENV)
+
+
+def _resign(path: Path, edit: Callable[[dict[str, Any]], None], key: bytes = KEY) -> None:
+    document = json.loads(path.read_text())
+    edit(document)
+    document["signature"] = signing.sign(document, key)
+    path.write_text(json.dumps(document))
+
+
+def _edit_schedule(document: dict[str, Any]) -> None:
+    document["changes"][0]["desired"]["schedule"] = "* * * * *"
+
+
+def test_an_edit_without_the_key_is_refused(saved: Path) -> None:
+    _resign(saved, _edit_schedule, key=b"someone else's key")
+    with pytest.raises(PlanFileError, match="signature does not match") as caught:
+        read(saved, ENV)
+    assert caught.value.exit_code == 4
+
+
+def test_a_signature_survives_reformatting(saved: Path) -> None:
+    saved.write_text(json.dumps(json.loads(saved.read_text()), indent=None, sort_keys=True))
+    assert read(saved, ENV).changes
 
 
 def test_tampered_change_is_a_clear_error(saved: Path) -> None:
-    document = json.loads(saved.read_text())
-    document["changes"][0]["action"] = "explode"
-    saved.write_text(json.dumps(document))
-    with pytest.raises(BytestackSyncError, match="not a valid saved plan"):
-        read_plan(saved, environ=ENV)
+    _resign(saved, lambda d: d["changes"][0].update(action="explode"))
+    with pytest.raises(PlanFileError, match="not a valid saved plan"):
+        read(saved, ENV)
+
+
+def test_a_plan_for_another_target_is_refused_naming_both(saved: Path) -> None:
+    other = Target("https://api.example.com/v1", "key sha256:99999999")
+    with pytest.raises(StalePlanError) as caught:
+        read_plan(saved, environ=ENV, signing_key=KEY, target=other)
+    assert str(caught.value).startswith(
+        "the saved plan was made for https://api.example.com/v1, workspace key sha256:1a2b3c4d, "
+        "but this apply is against https://api.example.com/v1, workspace key sha256:99999999"
+    )
 
 
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(BytestackSyncError, match="no such plan file"):
-        read_plan(tmp_path / "absent.json", environ={})
+        read(tmp_path / "absent.json", {})
 
 
 def test_write_is_atomic_and_replaces(
@@ -270,11 +337,11 @@ def test_write_is_atomic_and_replaces(
 ) -> None:
     path = tmp_path / "plan.json"
     path.write_text("old")
-    write_plan(scenario[0], path)
+    write(scenario[0], path)
     assert [p.name for p in tmp_path.iterdir()] == ["plan.json"]
     assert json.loads(path.read_text())["format"] == FORMAT
     with pytest.raises(FileNotFoundError):
-        write_plan(scenario[0], tmp_path / "missing-dir" / "plan.json")
+        write(scenario[0], tmp_path / "missing-dir" / "plan.json")
     assert [p.name for p in tmp_path.iterdir()] == ["plan.json"]
 
 
@@ -312,26 +379,48 @@ def test_stale_resources(
     expected: list[str],
 ) -> None:
     _, jobs, hooks = scenario
-    loaded = read_plan(saved, environ=ENV)
+    loaded = read(saved, ENV)
     now_jobs, now_hooks = mutate(jobs, hooks)
     assert stale_resources(loaded, now_jobs, now_hooks) == expected
     if expected:
         with pytest.raises(StalePlanError) as caught:
-            refuse_if_stale(loaded, now_jobs, now_hooks)
+            refuse_if_stale(loaded, now_jobs, now_hooks, signing_key=KEY)
         assert all(address in str(caught.value) for address in expected)
         assert CANARY not in str(caught.value) and SECRET_HOOK not in str(caught.value)
     else:
-        refuse_if_stale(loaded, now_jobs, now_hooks)
+        refuse_if_stale(loaded, now_jobs, now_hooks, signing_key=KEY)
+
+
+def test_the_refusal_names_the_changed_fields_sorted(
+    saved: Path, scenario: tuple[Plan, list[LiveJob], list[LiveWebhook]]
+) -> None:
+    _, jobs, hooks = scenario
+    jobs = _set(jobs, "rotate", schedule="@hourly", prompt="Other?", webhook_url=CANARY + "x")
+    with pytest.raises(StalePlanError) as caught:
+        refuse_if_stale(read(saved, ENV), jobs, hooks, signing_key=KEY)
+    assert "  job:rotate: job_r changed: prompt, schedule, webhook_url\n" in str(caught.value)
+    assert CANARY not in str(caught.value)
+
+
+def test_an_undeclared_resource_that_appeared_makes_the_plan_stale(
+    saved: Path, scenario: tuple[Plan, list[LiveJob], list[LiveWebhook]]
+) -> None:
+    _, jobs, hooks = scenario
+    stranger = LiveWebhook(id="wh_new", url="https://hooks.example.com/stranger-91b2")
+    with pytest.raises(StalePlanError) as caught:
+        refuse_if_stale(read(saved, ENV), jobs, [*hooks, stranger], signing_key=KEY)
+    assert "  webhook wh_new: appeared (not declared)\n" in str(caught.value)
+    assert "stranger" not in str(caught.value)
 
 
 def test_declared_sensitive_webhook_appearing_is_stale(tmp_path: Path) -> None:
     spec = WebhookSpec(SECRET_HOOK, sensitive=frozenset({"url"}),
                        templates=(("url", "${secret:REGISTERED}"),))  # fmt: skip
-    plan = make_plan(
+    plan = planned(
         DesiredState(webhooks=(spec,), sensitive_values=frozenset({SECRET_HOOK})), [], []
     )
-    write_plan(plan, tmp_path / "p.json")
-    loaded = read_plan(tmp_path / "p.json", environ=ENV)
+    write(plan, tmp_path / "p.json")
+    loaded = read(tmp_path / "p.json", ENV)
     (stale,) = stale_resources(loaded, [], [LiveWebhook(id="wh_9", url=SECRET_HOOK)])
     assert stale.startswith("webhook:(sensitive, sha256:")
 
@@ -346,14 +435,14 @@ def test_webhook_under_a_rotated_secret_is_saved_masked_and_restored(tmp_path: P
                     schedule="0 0 * * *", webhook_url=ROTATED)]  # fmt: skip
     hooks = [LiveWebhook(id="wh_r", url=ROTATED)]
     path = tmp_path / "rotated.json"
-    write_plan(make_plan(desired, jobs, hooks), path)
+    write(planned(desired, jobs, hooks), path)
     assert b"rotated-old" not in path.read_bytes()
 
-    loaded = read_plan(path, environ=ENV)
+    loaded = read(path, ENV)
     delete = next(c for c in loaded.changes if c.action == "delete")
     shown = f"webhook:(sensitive, sha256:{_fingerprint(ROTATED)})"
     assert isinstance(delete.key, MaskedValue) and delete.address == shown
-    refuse_if_stale(loaded, jobs, hooks)
+    refuse_if_stale(loaded, jobs, hooks, signing_key=KEY)
     plan = reattach_live(loaded, jobs, hooks)
     delete = next(c for c in plan.changes if c.action == "delete")
     assert (delete.key, delete.key_sensitive, delete.live) == (ROTATED, True, hooks[0])

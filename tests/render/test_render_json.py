@@ -67,6 +67,7 @@ EXPECTED_PAUSE = """\
     "update": 0
   },
   "summary_line": "Plan: 0 to create, 0 to update, 0 to replace, 0 to delete, 1 to pause.",
+  "target": null,
   "targets": [
     "job:Legacy*"
   ],
