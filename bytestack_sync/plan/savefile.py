@@ -35,6 +35,7 @@ from bytestack_sync.plan.compare import COMPARERS
 from bytestack_sync.plan.digest import SecretCodec, live_digest
 from bytestack_sync.plan.kinds import table_of
 from bytestack_sync.plan.plan import Plan, Target
+from bytestack_sync.plan.savecheck import inconsistency
 from bytestack_sync.plan.savecodec import SecretResolver, from_saved_form, saved_form
 from bytestack_sync.secrets import sensitive_display
 
@@ -127,6 +128,12 @@ def plan_from_document(
     secrets = SecretResolver(environ)
     try:
         changes = tuple(from_saved_form(c, secrets) for c in document["changes"])
+        for change in changes:
+            why = inconsistency(change)
+            if why is not None:
+                raise PlanFileError(
+                    f"{path}: the saved plan is inconsistent: {change.address}: {why}; " + REMAKE
+                )
         saved_target = document["target"]
         return Plan(
             changes=changes,
@@ -144,7 +151,7 @@ def plan_from_document(
             seen_ids=frozenset(str(i) for i in document["live_ids"]),
             field_digests={str(k): dict(v) for k, v in document["live_fields"].items()},
         )
-    except (StalePlanError, EnvironmentVariableError):
+    except (StalePlanError, EnvironmentVariableError, PlanFileError):
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise PlanFileError(f"{path}: not a valid saved plan ({_why(exc)})") from None

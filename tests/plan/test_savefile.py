@@ -450,3 +450,30 @@ def test_webhook_under_a_rotated_secret_is_saved_masked_and_restored(tmp_path: P
     out = io.StringIO()
     render(plan, "text", out)
     assert "rotated-old" not in out.getvalue() and shown.partition(":")[2] in out.getvalue()
+
+
+def _rotate(document: dict[str, Any]) -> dict[str, Any]:
+    change: dict[str, Any] = next(c for c in document["changes"] if c["key"] == "rotate")
+    return change
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        pytest.param(_edit_schedule, "schedule: the shown value is not the one it would set",
+                     id="desired-edited"),
+        pytest.param(lambda d: _rotate(d)["diffs"].clear(),
+                     "webhook_url: it would change, but the plan does not show it",
+                     id="diff-dropped"),
+        pytest.param(lambda d: _rotate(d)["desired"].update(schedule="*/5 * * * *"),
+                     "schedule: it would change, but the plan does not show it",
+                     id="update-desired-edited"),
+    ],
+)  # fmt: skip
+def test_what_is_shown_is_what_is_executed_even_when_re_signed(
+    saved: Path, edit: Callable[[dict[str, Any]], None], message: str
+) -> None:
+    # Someone holding the key can sign an edit; the records and the diffs must agree.
+    _resign(saved, edit)
+    with pytest.raises(PlanFileError, match=message):
+        read(saved, ENV)
