@@ -36,12 +36,11 @@ def inconsistency(change: Change) -> str | None:
     have = comparer.values(change.live) if change.live is not None else None
     shown = {d.field for d in change.diffs}
     for diff in change.diffs:
-        if want is not None and diff.field in want:
-            if not _same(diff.field, want, {diff.field: diff.new}):
-                return f"{diff.field}: the shown value is not the one it would set"
-        if have is not None and diff.field in have:
-            if not _same(diff.field, have, {diff.field: diff.old}):
-                return f"{diff.field}: the shown old value is not the one planned against"
+        name = diff.field
+        if want is not None and name in want and not _same(name, want, {name: diff.new}):
+            return f"{name}: the shown value is not the one it would set"
+        if have is not None and name in have and not _same(name, have, {name: diff.old}):
+            return f"{name}: the shown old value is not the one planned against"
     if want is not None and have is not None and change.action in ("update", "replace"):
         for name in comparer.fields:
             if name not in shown and not _same(name, want, have):

@@ -22,6 +22,7 @@ Manifest = Callable[..., str]
 
 CANARY = "CANARYTOKEN-8d2f61c4"
 ATTACKER = "https://attacker.example.com/?t=${secret:CI_TOKEN}"
+HOOKED = "${secret:HOOK}"
 
 
 def _saved(cli: Cli, path: Path, api_url: str, out: Path) -> None:
@@ -50,8 +51,9 @@ def test_every_plan_names_its_target_on_its_first_line(
     document = json.loads(cli("plan", path, "--api-url", served.api_url, "--format", "json").out)
     assert document["target"] == {"api_url": served.api_url, "workspace": workspace}
     markdown = cli("plan", path, "--api-url", served.api_url, "--format", "markdown").out
-    assert f"**Target:** <code>{served.api_url}</code>, workspace <code>{workspace}</code>" in (
-        markdown.splitlines()[:5]
+    assert (
+        f"**Target:** <code>{served.api_url}</code>, workspace <code>{workspace}</code>"
+        in (markdown.splitlines()[:5])
     )
     for output in (text.out, text.err, markdown, json.dumps(document)):
         assert API_KEY not in output
@@ -171,7 +173,7 @@ def test_a_secret_swapped_for_an_attacker_url_is_never_sent(
     monkeypatch.setenv("CI_TOKEN", CANARY)
     monkeypatch.setenv("HOOK", "https://hooks.example.com/" + CANARY)
     saved = tmp_path / "release.plan"
-    path = write(manifest([job("daily", webhook_url="${secret:HOOK}")]))
+    path = write(manifest([job("daily", webhook_url=HOOKED)]))
     _saved(cli, path, served.api_url, saved)
     swapped = fingerprint("https://attacker.example.com/?t=" + CANARY)
 
@@ -243,7 +245,7 @@ def test_an_unset_secret_at_apply_file_is_an_environment_error(
 ) -> None:
     monkeypatch.setenv("HOOK", "https://hooks.example.com/" + CANARY)
     saved = tmp_path / "release.plan"
-    _saved(cli, write(manifest([job("daily", webhook_url="${secret:HOOK}")])), served.api_url, saved)
+    _saved(cli, write(manifest([job("daily", webhook_url=HOOKED)])), served.api_url, saved)
     monkeypatch.delenv("HOOK")
     result = cli("apply", saved, "--api-url", served.api_url)
     assert result.code == 1
@@ -261,9 +263,9 @@ def test_show_renders_a_saved_plan_offline_in_every_format(
 ) -> None:
     monkeypatch.setenv("HOOK", "https://hooks.example.com/" + CANARY)
     saved = tmp_path / "release.plan"
-    _saved(cli, write(manifest([job("daily", webhook_url="${secret:HOOK}")])), served.api_url, saved)
-    plan = cli("plan", write(manifest([job("daily", webhook_url="${secret:HOOK}")])),
-               "--api-url", served.api_url)  # fmt: skip
+    _saved(cli, write(manifest([job("daily", webhook_url=HOOKED)])), served.api_url, saved)
+    plan = cli("plan", write(manifest([job("daily", webhook_url=HOOKED)])), "--api-url",
+               served.api_url)  # fmt: skip
     assert served.counter is not None
     served.counter.reset()
     text = cli("show", saved)
