@@ -11,6 +11,7 @@ field's value (a webhook URL, say) without the key.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -24,6 +25,7 @@ from bytestack_sync.plan import kinds
 
 ALGORITHM = "hmac-sha256"
 SIGNATURE = "signature"
+_BLAKE2B_KEY_BYTES = 64
 
 
 def canonical(document: Mapping[str, Any]) -> bytes:
@@ -49,15 +51,24 @@ def verifies(document: Mapping[str, Any], key: bytes) -> bool:
 
 
 def field_digests(live: LiveJob | LiveWebhook, key: bytes) -> dict[str, str]:
-    """{field: keyed digest of its value} for the fields a change of the resource means."""
-    table = kinds.TABLES[type(live)]
+    """{field: keyed digest of its value} for the fields a change of the resource means.
+
+    Keyed BLAKE2b (one C call per field), over a layout worked out once per model:
+    a saved plan of 10,000 jobs digests some 80,000 fields.
+    """
+    secret = key[:_BLAKE2B_KEY_BYTES]
+    blake2b = hashlib.blake2b
     digests = {}
-    for name in type(live).model_fields:
-        if name in table.volatile:
-            continue
+    for name, is_set in _digested_fields(type(live)):
         value = getattr(live, name)
-        if name in table.set_fields:
-            value = sorted(value)
-        message = to_json([name, value])
-        digests[name] = hmac.new(key, message, hashlib.sha256).hexdigest()[:16]
+        document = to_json(sorted(value) if is_set else value)
+        digests[name] = blake2b(document, key=secret, digest_size=8).hexdigest()
     return digests
+
+
+@functools.cache
+def _digested_fields(model: type[LiveJob] | type[LiveWebhook]) -> tuple[tuple[str, bool], ...]:
+    """(name, is a set) of the fields that are not moved by the API itself."""
+    table = kinds.TABLES[model]
+    volatile, sets = table.volatile, table.set_fields
+    return tuple((n, n in sets) for n in model.model_fields if n not in volatile)
