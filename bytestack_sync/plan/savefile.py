@@ -112,7 +112,10 @@ def read_plan(
 def check_target(document: Mapping[str, Any], target: Target) -> None:
     """``StalePlanError`` naming both targets when the plan was made for another."""
     saved = document.get("target")
-    made_for = Target(**saved) if isinstance(saved, dict) else None
+    try:
+        made_for = Target(**saved) if isinstance(saved, dict) else None
+    except TypeError:  # not a target as this version writes one: as good as none
+        made_for = None
     if made_for != target:
         named = made_for.line().removeprefix("Target: ") if made_for else "no target"
         raise StalePlanError(

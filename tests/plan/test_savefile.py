@@ -317,6 +317,13 @@ def test_tampered_change_is_a_clear_error(saved: Path) -> None:
         read(saved, ENV)
 
 
+@pytest.mark.parametrize("target", [None, {"api_url": "x"}, {"nonsense": 1}, "a string"])
+def test_a_plan_without_a_proper_target_is_refused(saved: Path, target: object) -> None:
+    _resign(saved, lambda d: d.update(target=target))
+    with pytest.raises(StalePlanError, match="the saved plan was made for no target"):
+        read(saved, ENV)
+
+
 def test_a_plan_for_another_target_is_refused_naming_both(saved: Path) -> None:
     other = Target("https://api.example.com/v1", "key sha256:99999999")
     with pytest.raises(StalePlanError) as caught:
