@@ -1,140 +1,46 @@
-"""Saved plans: round trip without secrets, refusal on changed secrets, stale detection."""
+"""Saved plans: round trip without secrets, stale detection, the live side restored."""
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.errors import (
     BytestackSyncError,
-    EnvironmentVariableError,
-    PlanFileError,
     StalePlanError,
 )
 from bytestack_sync.model import (
     DesiredState,
     JobSpec,
     Location,
-    PruneMode,
-    SafetySettings,
     WebhookSpec,
 )
-from bytestack_sync.plan import signing
 from bytestack_sync.plan.changes import MaskedValue
-from bytestack_sync.plan.plan import Plan, Target
-from bytestack_sync.plan.planner import make_plan
+from bytestack_sync.plan.plan import Plan
 from bytestack_sync.plan.savefile import (
     FORMAT,
     FORMAT_VERSION,
-    read_plan,
     reattach_live,
     refuse_if_stale,
-    write_plan,
 )
 from bytestack_sync.render import render
-
-CANARY = "https://hooks.example.com/canary-7f3a9c"
-ROTATED = "https://hooks.example.com/rotated-old-b41d"
-SECRET_HOOK = "https://hooks.example.com/registered-e5c0"
-ENV = {"HOOK": CANARY, "REGISTERED": SECRET_HOOK}
-KEY = b"signing-key-of-the-tests"
-TARGET = Target("https://api.example.com/v1", "key sha256:1a2b3c4d")
-
-
-def planned(desired: DesiredState, jobs: list[LiveJob], hooks: list[LiveWebhook]) -> Plan:
-    """``make_plan`` as the commands call it: with its target and the live resources read."""
-    plan = make_plan(desired, jobs, hooks)
-    return dataclasses.replace(plan, target=TARGET, live_read=(*jobs, *hooks))
-
-
-def write(plan: Plan, path: Path) -> None:
-    write_plan(plan, path, signing_key=KEY)
-
-
-def read(path: Path, environ: dict[str, str]) -> Plan:
-    return read_plan(path, environ=environ, signing_key=KEY, target=TARGET)
-
-
-def stale_resources(
-    plan: Plan, live_jobs: list[LiveJob], live_webhooks: list[LiveWebhook]
-) -> list[str]:
-    """The addresses ``refuse_if_stale`` names, one per line of its refusal (its first
-    line says what happened, its last what to do); empty when the plan still holds."""
-    try:
-        refuse_if_stale(plan, live_jobs, live_webhooks, signing_key=KEY)
-    except StalePlanError as exc:
-        listed = str(exc).splitlines()[1:-1]
-        return sorted({line.strip().split(": ", 1)[0] for line in listed})
-    return []
-
-
-def _secret_job(name: str, value: str, template: str, **fields: object) -> JobSpec:
-    values: dict[str, object] = {
-        "prompt": "How many?",
-        "sources": frozenset({"x"}),
-        "schedule": "@daily",
-        "webhook_url": value,
-        "sensitive": frozenset({"webhook_url"}),
-        "templates": (("webhook_url", template),),
-        "location": Location("jobs.yaml", 3, 5),
-    }
-    values.update(fields)
-    return JobSpec(name=name, **values)  # type: ignore[arg-type]
-
-
-def _scenario() -> tuple[DesiredState, list[LiveJob], list[LiveWebhook]]:
-    """A plan with every action, a rotated secret and a secret webhook key."""
-    desired = DesiredState(
-        jobs=(
-            _secret_job("rotate", CANARY, "${secret:HOOK}"),
-            _secret_job("replace-me", CANARY, "${secret:HOOK}", prompt="New prompt"),
-            JobSpec("brand-new", "Hello", frozenset({"reddit", "x"}), "0 8 * * 1-5", "paused"),
-        ),
-        webhooks=(
-            WebhookSpec(
-                SECRET_HOOK,
-                frozenset({"job.completed", "job.failed"}),
-                sensitive=frozenset({"url"}),
-                templates=(("url", "${secret:REGISTERED}"),),
-            ),
-        ),
-        prune=PruneMode.DELETE,
-        safety=SafetySettings(max_destroy_percent=60),
-        sensitive_values=frozenset({CANARY, SECRET_HOOK}),
-    )
-    jobs = [
-        LiveJob(id="job_r", name="rotate", prompt="How many?", sources=("x",),
-                schedule="0 0 * * *", webhook_url=ROTATED),
-        LiveJob(id="job_p", name="replace-me", prompt="Old", sources=("x",), schedule="@daily",
-                webhook_url=CANARY),
-        LiveJob(id="job_s", name="stray", prompt="S", sources=("x",), schedule="@daily",
-                webhook_url=CANARY, next_run_at="2024-05-01T00:00:00Z"),
-    ]  # fmt: skip
-    hooks = [
-        LiveWebhook(id="wh_1", url=SECRET_HOOK, events=("job.completed",)),
-        LiveWebhook(id="wh_2", url=CANARY),
-    ]
-    return desired, jobs, hooks
-
-
-@pytest.fixture
-def scenario() -> tuple[Plan, list[LiveJob], list[LiveWebhook]]:
-    desired, jobs, hooks = _scenario()
-    return planned(desired, jobs, hooks), jobs, hooks
-
-
-@pytest.fixture
-def saved(tmp_path: Path, scenario: tuple[Plan, list[LiveJob], list[LiveWebhook]]) -> Path:
-    path = tmp_path / "plan.json"
-    write(scenario[0], path)
-    return path
+from tests.plan.savedplans import (
+    CANARY,
+    ENV,
+    KEY,
+    ROTATED,
+    SECRET_HOOK,
+    _secret_job,
+    planned,
+    read,
+    stale_resources,
+    write,
+)
 
 
 def test_saved_plan_holds_no_secret(saved: Path) -> None:
@@ -234,104 +140,6 @@ def _fingerprint(value: str) -> str:
     from bytestack_sync.secrets import fingerprint
 
     return fingerprint(value)
-
-
-@pytest.mark.parametrize(
-    ("environ", "message", "error", "code"),
-    [
-        pytest.param({"HOOK": CANARY + "x", "REGISTERED": SECRET_HOOK}, "now resolves to",
-                     StalePlanError, 4, id="changed"),
-        # Unset is the environment's fault, not the plan's: exit 1, set it and rerun.
-        pytest.param({"REGISTERED": SECRET_HOOK}, "variable HOOK is not set",
-                     EnvironmentVariableError, 1, id="missing"),
-    ],
-)  # fmt: skip
-def test_changed_or_missing_secret_is_refused(
-    saved: Path, environ: dict[str, str], message: str, error: type[Exception], code: int
-) -> None:
-    with pytest.raises(error) as caught:
-        read(saved, environ)
-    text = str(caught.value)
-    assert message in text and "${secret:HOOK}" in text
-    assert CANARY not in text and getattr(caught.value, "exit_code", None) == code
-
-
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        pytest.param("{not json", "truncated or not JSON", id="not-json"),
-        pytest.param('{"format": "terraform"}', "is not a saved plan", id="foreign"),
-        pytest.param('[1, 2]', "is not a saved plan", id="not-an-object"),
-        pytest.param(json.dumps({"format": FORMAT, "format_version": 99}), "format 99",
-                     id="future-format"),
-        pytest.param(json.dumps({"format": FORMAT, "format_version": 1}), "format 1",
-                     id="format-1-digests"),
-        pytest.param(json.dumps({"format": FORMAT, "format_version": 2}), "format 2",
-                     id="format-2-unsigned"),
-        pytest.param(json.dumps({"format": FORMAT, "format_version": FORMAT_VERSION,
-                                 "target": dataclasses.asdict(TARGET)}),
-                     "signature does not match", id="unsigned"),
-    ],
-)  # fmt: skip
-def test_corrupt_or_foreign_files(tmp_path: Path, content: str, message: str) -> None:
-    path = tmp_path / "plan.json"
-    path.write_text(content)
-    with pytest.raises(PlanFileError, match=message) as caught:
-        read(path, {})
-    assert caught.value.exit_code == 4
-
-
-def test_a_truncated_file_is_refused(saved: Path) -> None:
-    text = saved.read_text()
-    saved.write_text(text[: len(text) // 2])
-    with pytest.raises(PlanFileError, match="truncated or not JSON"):
-        read(saved, ENV)
-
-
-def _resign(path: Path, edit: Callable[[dict[str, Any]], None], key: bytes = KEY) -> None:
-    document = json.loads(path.read_text())
-    edit(document)
-    document["signature"] = signing.sign(document, key)
-    path.write_text(json.dumps(document))
-
-
-def _edit_schedule(document: dict[str, Any]) -> None:
-    document["changes"][0]["desired"]["schedule"] = "* * * * *"
-
-
-def test_an_edit_without_the_key_is_refused(saved: Path) -> None:
-    _resign(saved, _edit_schedule, key=b"someone else's key")
-    with pytest.raises(PlanFileError, match="signature does not match") as caught:
-        read(saved, ENV)
-    assert caught.value.exit_code == 4
-
-
-def test_a_signature_survives_reformatting(saved: Path) -> None:
-    saved.write_text(json.dumps(json.loads(saved.read_text()), indent=None, sort_keys=True))
-    assert read(saved, ENV).changes
-
-
-def test_tampered_change_is_a_clear_error(saved: Path) -> None:
-    _resign(saved, lambda d: d["changes"][0].update(action="explode"))
-    with pytest.raises(PlanFileError, match="not a valid saved plan"):
-        read(saved, ENV)
-
-
-@pytest.mark.parametrize("target", [None, {"api_url": "x"}, {"nonsense": 1}, "a string"])
-def test_a_plan_without_a_proper_target_is_refused(saved: Path, target: object) -> None:
-    _resign(saved, lambda d: d.update(target=target))
-    with pytest.raises(StalePlanError, match="the saved plan was made for no target"):
-        read(saved, ENV)
-
-
-def test_a_plan_for_another_target_is_refused_naming_both(saved: Path) -> None:
-    other = Target("https://api.example.com/v1", "key sha256:99999999")
-    with pytest.raises(StalePlanError) as caught:
-        read_plan(saved, environ=ENV, signing_key=KEY, target=other)
-    assert str(caught.value).startswith(
-        "the saved plan was made for https://api.example.com/v1, workspace key sha256:1a2b3c4d, "
-        "but this apply is against https://api.example.com/v1, workspace key sha256:99999999"
-    )
 
 
 def test_missing_file(tmp_path: Path) -> None:
@@ -457,30 +265,3 @@ def test_webhook_under_a_rotated_secret_is_saved_masked_and_restored(tmp_path: P
     out = io.StringIO()
     render(plan, "text", out)
     assert "rotated-old" not in out.getvalue() and shown.partition(":")[2] in out.getvalue()
-
-
-def _rotate(document: dict[str, Any]) -> dict[str, Any]:
-    change: dict[str, Any] = next(c for c in document["changes"] if c["key"] == "rotate")
-    return change
-
-
-@pytest.mark.parametrize(
-    ("edit", "message"),
-    [
-        pytest.param(_edit_schedule, "schedule: the shown value is not the one it would set",
-                     id="desired-edited"),
-        pytest.param(lambda d: _rotate(d)["diffs"].clear(),
-                     "webhook_url: it would change, but the plan does not show it",
-                     id="diff-dropped"),
-        pytest.param(lambda d: _rotate(d)["desired"].update(schedule="*/5 * * * *"),
-                     "schedule: it would change, but the plan does not show it",
-                     id="update-desired-edited"),
-    ],
-)  # fmt: skip
-def test_what_is_shown_is_what_is_executed_even_when_re_signed(
-    saved: Path, edit: Callable[[dict[str, Any]], None], message: str
-) -> None:
-    # Someone holding the key can sign an edit; the records and the diffs must agree.
-    _resign(saved, edit)
-    with pytest.raises(PlanFileError, match=message):
-        read(saved, ENV)
