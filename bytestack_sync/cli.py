@@ -91,6 +91,14 @@ TARGET = click.option(
     shell_complete=_complete_targets,
     help="Limit to these resources (globs allowed, repeatable).",
 )
+FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=FORMATS[0],
+    show_default=True,
+    help="Output format.",
+)
 FORCE = click.option(
     "--force",
     is_flag=True,
@@ -100,14 +108,7 @@ FORCE = click.option(
 
 @cli.command()
 @PATHS
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default=FORMATS[0],
-    show_default=True,
-    help="Output format.",
-)
+@FORMAT
 @click.option("--out", "out_file", type=click.Path(dir_okay=False), help="Save the plan here.")
 @click.option(
     "--detailed-exitcode",
@@ -184,6 +185,25 @@ def apply(
         verbosity=opts.verbosity,
         redactor=opts.redactor,
         debug=opts.debug,
+    )
+
+
+@cli.command()
+@click.argument("planfile", type=click.Path(dir_okay=False))
+@FORMAT
+@common_options
+def show(planfile: str, fmt: str) -> int:
+    """Show a saved plan file (offline); checks its signature when a key is set."""
+    from bytestack_sync.commands import show as command
+
+    opts = options()
+    return command.run(
+        planfile,
+        fmt=fmt,
+        out=sys.stdout,
+        err=sys.stderr,
+        color=use_color(opts, sys.stdout),
+        verbosity=opts.verbosity,
     )
 
 

@@ -10,8 +10,10 @@ hands one in (the CLI hands in its run's), so a library caller leaves no trace.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,13 +24,16 @@ from bytestack_sync import contract
 from bytestack_sync.api.auth import ApiKey
 from bytestack_sync.api.client import Client
 from bytestack_sync.errors import UsageError
-from bytestack_sync.secrets import Redactor
+from bytestack_sync.secrets import Redactor, fingerprint
 
 # The in-process emulator is reached through a transport, never a socket: this
 # host name only makes the URLs in debug logs and errors read naturally.
 LOCAL_BASE_URL = "http://local.emulator" + "/v1"
 # Used when no key is set, so every local command sees the same workspace.
 LOCAL_WORKSPACE_KEY = "bs_local_workspace"
+# What a saved plan's signing key is derived from the API key with: the key itself is
+# never stored, and a key derived for this one purpose cannot authenticate a request.
+PLAN_SIGNATURE_CONTEXT = b"bytestack-sync plan signature v1"
 
 
 def is_local(api_url: str) -> bool:
@@ -39,6 +44,35 @@ def local_state_path(api_url: str) -> Path:
     """The SQLite file of ``local`` / ``local:PATH``, relative to the working directory."""
     _, _, path = api_url.partition(":")
     return Path(path or contract.DEFAULT_LOCAL_STATE)
+
+
+def _key_for(api_url: str, environ: Mapping[str, str]) -> ApiKey:
+    """The key a command would send: ``BITKIT_API_KEY``, or the local default."""
+    api_key = ApiKey(environ.get(contract.API_KEY_ENV))
+    if is_local(api_url) and not api_key.reveal():
+        return ApiKey(LOCAL_WORKSPACE_KEY)
+    return api_key
+
+
+def target_of(api_url: str, environ: Mapping[str, str] = os.environ) -> tuple[str, str]:
+    """``(api url as shown, workspace)`` of ``api_url`` with the key in ``environ``.
+
+    Local: ``local:ABSOLUTE-PATH`` and the name the emulator gives the key's workspace
+    (its digest, shortened). Remote: the URL and a short fingerprint of the key.
+    Never the key itself.
+    """
+    key_print = fingerprint(_key_for(api_url, environ).reveal())
+    if is_local(api_url):
+        path = local_state_path(api_url).resolve()
+        return f"{contract.LOCAL_API_URL}:{path}", f"key-{key_print}"
+    return api_url.rstrip("/"), f"key sha256:{key_print}"
+
+
+def plan_signing_key(api_url: str, environ: Mapping[str, str] = os.environ) -> bytes:
+    """The key that signs and verifies saved plans for ``api_url``: derived from the
+    API key (HMAC with a fixed context), never stored. ``ApiKeyError`` when unset."""
+    api_key = _key_for(api_url, environ).require()
+    return hmac.new(api_key.reveal().encode(), PLAN_SIGNATURE_CONTEXT, hashlib.sha256).digest()
 
 
 def connect(

@@ -4,8 +4,10 @@
     ├── UsageError                exit 1   bad arguments or options
     ├── ManifestError             exit 1   invalid manifests (carries every problem found)
     ├── NothingToPlanError        exit 1   an empty input that would delete everything
+    ├── EnvironmentVariableError  exit 1   a variable is not set (e.g. a secret at apply FILE)
     └── RefusedError              exit 4   apply refused: stale plan, guard, protected resource
-        ├── StalePlanError
+        ├── StalePlanError                 incl. a plan made for another target
+        ├── PlanFileError                  altered, truncated or foreign-version plan file
         ├── SafetyGuardError
         └── ProtectedResourceError
 
@@ -88,3 +90,11 @@ class SafetyGuardError(RefusedError):
 
 class ProtectedResourceError(RefusedError):
     pass
+
+
+class PlanFileError(RefusedError):
+    """A saved plan that cannot be trusted: altered, truncated, foreign or unsigned."""
+
+
+class EnvironmentVariableError(BytestackSyncError):
+    """A variable a command needs is not set: fix the environment and rerun."""

@@ -2,8 +2,9 @@
 
 ``apply PATHS...`` shows the plan and asks for ``yes`` on a terminal; without a
 terminal it needs ``--auto-approve`` (a CI job must never hang on a question).
-``apply PLANFILE`` is its own approval, but first re-reads the live workspace
-and refuses if anything the plan touches changed since it was made.
+``apply PLANFILE`` is its own approval, but first checks that the file is signed
+with the key in use and was made for this target, then re-reads the live
+workspace and refuses if anything the plan read changed since it was made.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from bytestack_sync.commands.workspace import (
     plan_live,
     read_live,
     shows_warnings,
+    target_for,
     warn,
 )
+from bytestack_sync.connect import plan_signing_key
 from bytestack_sync.errors import (
     EXIT_APPLY_FAILED,
     EXIT_ERROR,
@@ -69,13 +72,14 @@ def run(
         parallelism=parallelism, force=force, out=out, err=err, verbosity=verbosity,
         redactor=redactor, debug=debug,
     )  # fmt: skip
-    if len(paths) == 1 and savefile_path(paths[0]):
+    if saved_plan_argument(paths):
         if targets:
             raise UsageError("--target cannot be used with a saved plan: it applies as saved")
         return runner.saved(paths[0], api_url)
     desired = load_desired(paths, force=force, err=err, verbosity=verbosity, redactor=redactor)
     with runner.open_client(api_url) as client:
-        plan = plan_live(client, desired, targets, redactor=redactor)
+        target = target_for(api_url)
+        plan = plan_live(client, desired, targets, redactor=redactor, target=target)
         if not shows_warnings("text", out):
             warn(plan.warnings, err, verbosity)
         # -q with --auto-approve: nobody reads the plan before it runs, so only the
@@ -92,6 +96,24 @@ def run(
                 out.write("Apply cancelled.\n")
                 return EXIT_ERROR
         return runner.execute(plan, client, desired)
+
+
+def saved_plan_argument(paths: Sequence[str]) -> bool:
+    """Whether ``paths`` is one saved plan; a plan among other paths, or a JSON file
+    that is no plan, is a ``UsageError`` (not a manifest error for each line of it)."""
+    plans = [p for p in paths if savefile_path(p)]
+    if plans and len(paths) > 1:
+        raise UsageError(
+            f"a saved plan must be the only argument of apply: {plans[0]} was given "
+            "with other paths"
+        )
+    for path in paths:
+        if not plans and path.endswith(".json") and os.path.isfile(path):
+            raise UsageError(
+                f"{path} is not a saved plan (made by bytestack-sync plan --out); "
+                "manifests are .yaml or .yml files"
+            )
+    return bool(plans)
 
 
 def savefile_path(path: str) -> bool:
@@ -144,11 +166,14 @@ class _Apply:
         )
 
     def saved(self, path: str, api_url: str) -> int:
-        plan = savefile.read_plan(path, environ=os.environ)
+        signing_key = plan_signing_key(api_url)
+        plan = savefile.read_plan(
+            path, environ=os.environ, signing_key=signing_key, target=target_for(api_url)
+        )
         self.redactor.add(*plan.sensitive_values)
         with self.open_client(api_url) as client:
             jobs, webhooks = read_live(client)
-            savefile.refuse_if_stale(plan, jobs, webhooks)
+            savefile.refuse_if_stale(plan, jobs, webhooks, signing_key=signing_key)
             # Not stale: the live resources are those planned against, so their
             # values stand in for the ones a saved plan holds only as fingerprints.
             plan = savefile.reattach_live(plan, jobs, webhooks)

@@ -15,8 +15,10 @@ from bytestack_sync.commands.workspace import (
     open_client,
     plan_live,
     shows_warnings,
+    target_for,
     warn,
 )
+from bytestack_sync.connect import plan_signing_key
 from bytestack_sync.errors import EXIT_CHANGES_PENDING, EXIT_OK
 from bytestack_sync.plan.savefile import write_plan
 from bytestack_sync.render import render
@@ -41,7 +43,7 @@ def run(
 ) -> int:
     desired = load_desired(paths, force=force, err=err, verbosity=verbosity, redactor=redactor)
     with open_client(api_url, redactor=redactor, debug=debug) as client:
-        plan = plan_live(client, desired, targets, redactor=redactor)
+        plan = plan_live(client, desired, targets, redactor=redactor, target=target_for(api_url))
         if verbosity > 0:
             err.write(
                 f"declared: {len(desired.jobs)} job(s), {len(desired.webhooks)} webhook(s); "
@@ -52,7 +54,7 @@ def run(
         warn(plan.warnings, err, verbosity)
     render(plan, fmt, out, color=color)
     if out_file is not None:
-        write_plan(plan, out_file)
+        write_plan(plan, out_file, signing_key=plan_signing_key(api_url))
         if verbosity >= 0:
             err.write(f"Saved the plan to {out_file}; run `bytestack-sync apply {out_file}`.\n")
     if detailed_exitcode and not plan.empty:

@@ -7,18 +7,19 @@ returns, so nothing printed afterwards can show it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 from bytestack_sync.api.client import Client
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.api.pacing import paced_transport
-from bytestack_sync.connect import connect, is_local
+from bytestack_sync.connect import connect, is_local, target_of
 from bytestack_sync.constants import DEFAULT_PARALLELISM
 from bytestack_sync.errors import Problem
 from bytestack_sync.manifest import load_manifests
 from bytestack_sync.model import DesiredState
-from bytestack_sync.plan.plan import Plan
+from bytestack_sync.plan.plan import Plan, Target
 from bytestack_sync.plan.planner import make_plan
 from bytestack_sync.secrets import Redactor
 
@@ -54,11 +55,23 @@ def read_live(client: Client) -> tuple[list[LiveJob], list[LiveWebhook]]:
     return client.jobs.list(), client.webhooks.list()
 
 
+def target_for(api_url: str) -> Target:
+    """The target a command run against ``api_url`` names: URL and workspace."""
+    return Target(*target_of(api_url))
+
+
 def plan_live(
-    client: Client, desired: DesiredState, targets: Sequence[str], *, redactor: Redactor
+    client: Client,
+    desired: DesiredState,
+    targets: Sequence[str],
+    *,
+    redactor: Redactor,
+    target: Target,
 ) -> Plan:
+    """The plan for ``desired`` against the live workspace, naming ``target``."""
     jobs, webhooks = read_live(client)
     plan = make_plan(desired, jobs, webhooks, targets=targets)
+    plan = dataclasses.replace(plan, target=target, live_read=(*jobs, *webhooks))
     # The plan knows more secrets than the manifests: the former values of sensitive
     # fields, read from the live workspace. Every stream must scrub those too.
     redactor.add(*plan.sensitive_values)

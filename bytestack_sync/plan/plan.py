@@ -7,8 +7,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.model import SafetySettings
 from bytestack_sync.plan.changes import ACTIONS, Change, summary_counts
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a plan was made against: the API URL (or ``local:PATH``) and the workspace,
+    named so that a key left in the shell for another workspace shows at a glance:
+    the emulator's workspace name, or a short fingerprint of the key (never the key)."""
+
+    api_url: str
+    workspace: str
+
+    def line(self) -> str:
+        return f"Target: {self.api_url}, workspace {self.workspace}"
 
 
 @dataclass(frozen=True)
@@ -40,6 +54,15 @@ class Plan:
     secret_templates: dict[str, str] = field(default_factory=dict, repr=False)
     # The manifest's safety.max_destroy_percent, so a saved plan keeps its guard.
     max_destroy_percent: float = SafetySettings.max_destroy_percent
+    # Set by the command that read the live workspace; a library plan has none.
+    target: Target | None = None
+    # Every live resource read, managed or not: a saved plan records their ids, so
+    # apply can refuse when one appeared since.
+    live_read: tuple[LiveJob | LiveWebhook, ...] = field(default=(), repr=False, compare=False)
+    # A plan read back from a file: the ids it read (None: not known) and, for each
+    # managed one, keyed digests of its fields, so a refusal can name what changed.
+    seen_ids: frozenset[str] | None = None
+    field_digests: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def manifest_digest(self) -> str:

@@ -2,9 +2,9 @@
 
 A sensitive value is written as ``{"template": ..., "fingerprint": ...}`` (see
 ``digest.SecretCodec``). Reading resolves the template from the environment and
-refuses, with ``StalePlanError``, when a variable is unset or the value's
-fingerprint changed. A reference without a template (the live side of a rotated
-secret) comes back as a ``MaskedValue``.
+refuses, with ``StalePlanError``, when the value's fingerprint changed; an unset
+variable is an ``EnvironmentVariableError``. A reference without a template (the
+live side of a rotated secret) comes back as a ``MaskedValue``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.contract import Type
-from bytestack_sync.errors import StalePlanError
+from bytestack_sync.errors import EnvironmentVariableError, StalePlanError
 from bytestack_sync.model import JobSpec, Location, WebhookSpec
 from bytestack_sync.plan import kinds
 from bytestack_sync.plan.changes import ACTIONS, Change, FieldDiff, MaskedValue
@@ -134,9 +134,12 @@ def _encode_diff(diff: FieldDiff, codec: SecretCodec, template: str | None) -> d
 
 @dataclass
 class SecretResolver:
-    """Resolves the references of one plan file, remembering every value it resolved."""
+    """Resolves the references of one plan file, remembering every value it resolved.
 
-    environ: Mapping[str, str]
+    With no ``environ`` (``show``) nothing is resolved: every reference stays masked.
+    """
+
+    environ: Mapping[str, str] | None
     values: set[str] = field(default_factory=set)
     templates: dict[str, str] = field(default_factory=dict)
 
@@ -146,7 +149,7 @@ class SecretResolver:
         template, expected = value.get("template"), value.get("fingerprint")
         if not isinstance(expected, str):
             raise ValueError(f"{where}: a sensitive value without a fingerprint")
-        if template is None:
+        if template is None or self.environ is None:
             return MaskedValue.of(expected)
         resolved = self._resolve(str(template), where)
         if fingerprint(resolved) != expected:
@@ -159,10 +162,12 @@ class SecretResolver:
         return resolved
 
     def _resolve(self, template: str, where: str) -> str:
+        assert self.environ is not None  # decode masks every reference without one
         try:
             return resolve_template(template, self.environ)
         except KeyError as exc:
-            raise StalePlanError(
+            # The environment is incomplete, not the plan wrong: set it and rerun.
+            raise EnvironmentVariableError(
                 f"{where}: cannot resolve {template} again: variable {exc.args[0]} is not set"
             ) from None
 

@@ -1,9 +1,12 @@
 """Saved plans: ``plan --out FILE`` writes one, ``apply FILE`` reads it and checks it still holds.
 
-The file is a self-contained JSON document: the changes with the desired values
-needed to execute them, the live ids they touch, and digests of everything the plan
-read. It holds no secret and no key: each sensitive value is a reference (the text
-as written, e.g. ``${secret:HOOK}``, and its fingerprint) resolved again at apply.
+The file is a self-contained JSON document: the target it was made for, the
+changes with the desired values needed to execute them, the live ids they touch,
+and digests of everything the plan read. It holds no secret and no key: each
+sensitive value is a reference (the text as written, e.g. ``${secret:HOOK}``, and
+its fingerprint) resolved again at apply. It is signed (``plan.signing``), and
+``apply FILE`` checks the signature before it reads anything else: what it shows
+and what it executes are then the very changes that were reviewed.
 """
 
 from __future__ import annotations
@@ -19,58 +22,122 @@ from typing import Any
 
 from bytestack_sync import __version__
 from bytestack_sync.api.models import LiveJob, LiveWebhook
-from bytestack_sync.errors import BytestackSyncError, StalePlanError
+from bytestack_sync.errors import (
+    BytestackSyncError,
+    EnvironmentVariableError,
+    PlanFileError,
+    StalePlanError,
+)
 from bytestack_sync.files import write_text_atomic
+from bytestack_sync.plan import signing
 from bytestack_sync.plan.changes import Change, MaskedValue
 from bytestack_sync.plan.compare import COMPARERS
 from bytestack_sync.plan.digest import SecretCodec, live_digest
 from bytestack_sync.plan.kinds import table_of
-from bytestack_sync.plan.plan import Plan
+from bytestack_sync.plan.plan import Plan, Target
+from bytestack_sync.plan.savecheck import inconsistency
 from bytestack_sync.plan.savecodec import SecretResolver, from_saved_form, saved_form
 from bytestack_sync.secrets import sensitive_display
 
 FORMAT = "bytestack-sync-plan"
 # 2: live fingerprints and the manifest digest hash compact JSON rows (a plan from
 # format 1 would be refused as stale anyway; the version makes the reason plain).
-FORMAT_VERSION = 2
+# 3: signed; records its target, every live id read and keyed digests of fields.
+FORMAT_VERSION = 3
+REMAKE = "make a new plan with `bytestack-sync plan --out FILE` and review it"
 
 
-def plan_document(plan: Plan, *, now: datetime | None = None) -> dict[str, Any]:
-    """The saved form of a plan: JSON-ready, with no sensitive value in it."""
+def plan_document(plan: Plan, *, signing_key: bytes, now: datetime | None = None) -> dict[str, Any]:
+    """The saved form of a plan, signed with ``signing_key``: JSON-ready, with no
+    sensitive value and no key in it."""
     codec = SecretCodec(plan.sensitive_values, plan.secret_templates)
     moment = now or datetime.now(timezone.utc)
-    return {
+    managed = set(plan.live_fingerprints)
+    target = plan.target
+    document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "tool_version": __version__,
         "created_at": moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "target": None if target is None else dataclasses.asdict(target),
         "manifest_digest": plan.manifest_digest,
         "targets": list(plan.targets),
         "managed_count": plan.managed_count,
         "max_destroy_percent": plan.max_destroy_percent,
         "warnings": list(plan.warnings),
         "declared": list(plan.declared),
+        "live_ids": sorted(managed | {x.id for x in plan.live_read}),
         "live_fingerprints": dict(sorted(plan.live_fingerprints.items())),
+        "live_fields": {
+            x.id: signing.field_digests(x, signing_key)
+            for x in sorted(plan.live_read, key=lambda x: x.id)
+            if x.id in managed
+        },
         "live_addresses": dict(sorted(plan.live_addresses.items())),
         "changes": [saved_form(c, codec) for c in plan.changes],
     }
+    document[signing.SIGNATURE] = signing.sign(document, signing_key)
+    return document
 
 
-def write_plan(plan: Plan, path: str | os.PathLike[str]) -> None:
-    text = json.dumps(plan_document(plan), indent=2, ensure_ascii=False) + "\n"
-    write_text_atomic(path, text)
+def write_plan(plan: Plan, path: str | os.PathLike[str], *, signing_key: bytes) -> None:
+    document = plan_document(plan, signing_key=signing_key)
+    write_text_atomic(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
-def read_plan(path: str | os.PathLike[str], *, environ: Mapping[str, str]) -> Plan:
+def read_plan(
+    path: str | os.PathLike[str],
+    *,
+    environ: Mapping[str, str],
+    signing_key: bytes,
+    target: Target | None = None,
+) -> Plan:
     """Rebuild a saved plan, resolving its sensitive values again from ``environ``.
 
-    Raises ``StalePlanError`` when a variable is unset or resolves to a value whose
-    fingerprint differs, and ``BytestackSyncError`` for a file that is not a plan.
+    Checked first, before any value is read: the file is a plan of this format
+    version, made for ``target`` (when given), and signed with ``signing_key``.
+    Raises ``PlanFileError`` or ``StalePlanError`` (exit 4) when it is not.
     """
-    document = _load(Path(path))
+    document = load_document(path)
+    if target is not None:
+        check_target(document, target)
+    if not signing.verifies(document, signing_key):
+        raise PlanFileError(
+            f"{path}: the saved plan's signature does not match: the file was changed "
+            "after it was made, or it was made with another API key; " + REMAKE
+        )
+    return plan_from_document(document, path, environ)
+
+
+def check_target(document: Mapping[str, Any], target: Target) -> None:
+    """``StalePlanError`` naming both targets when the plan was made for another."""
+    saved = document.get("target")
+    try:
+        made_for = Target(**saved) if isinstance(saved, dict) else None
+    except TypeError:  # not a target as this version writes one: as good as none
+        made_for = None
+    if made_for != target:
+        named = made_for.line().removeprefix("Target: ") if made_for else "no target"
+        raise StalePlanError(
+            f"the saved plan was made for {named}, but this apply is against "
+            f"{target.line().removeprefix('Target: ')}; {REMAKE}"
+        )
+
+
+def plan_from_document(
+    document: Mapping[str, Any], path: str | os.PathLike[str], environ: Mapping[str, str] | None
+) -> Plan:
+    """The plan a loaded document holds; ``environ=None`` leaves every secret masked."""
     secrets = SecretResolver(environ)
     try:
         changes = tuple(from_saved_form(c, secrets) for c in document["changes"])
+        for change in changes:
+            why = inconsistency(change)
+            if why is not None:
+                raise PlanFileError(
+                    f"{path}: the saved plan is inconsistent: {change.address}: {why}; " + REMAKE
+                )
+        saved_target = document["target"]
         return Plan(
             changes=changes,
             warnings=tuple(str(w) for w in document["warnings"]),
@@ -83,11 +150,14 @@ def read_plan(path: str | os.PathLike[str], *, environ: Mapping[str, str]) -> Pl
             live_addresses={str(k): str(v) for k, v in document["live_addresses"].items()},
             secret_templates=secrets.templates,
             max_destroy_percent=float(document["max_destroy_percent"]),
+            target=None if saved_target is None else Target(**saved_target),
+            seen_ids=frozenset(str(i) for i in document["live_ids"]),
+            field_digests={str(k): dict(v) for k, v in document["live_fields"].items()},
         )
-    except StalePlanError:
+    except (StalePlanError, EnvironmentVariableError, PlanFileError):
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise BytestackSyncError(f"{path}: not a valid saved plan ({_why(exc)})") from None
+        raise PlanFileError(f"{path}: not a valid saved plan ({_why(exc)})") from None
 
 
 def _why(exc: Exception) -> str:
@@ -96,32 +166,35 @@ def _why(exc: Exception) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
-def _load(path: Path) -> dict[str, Any]:
+def load_document(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The JSON of a saved plan of this format version; ``PlanFileError`` otherwise."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise BytestackSyncError(f"{path}: no such plan file") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BytestackSyncError(f"{path}: not a saved plan ({exc})") from None
+        raise PlanFileError(
+            f"{path}: not a readable saved plan: it is truncated or not JSON ({exc}); " + REMAKE
+        ) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise BytestackSyncError(f"{path}: not a saved plan (made by bytestack-sync plan --out)")
+        raise PlanFileError(f"{path} is not a saved plan (made by bytestack-sync plan --out)")
     version = document.get("format_version")
     if version != FORMAT_VERSION:
-        raise BytestackSyncError(
+        raise PlanFileError(
             f"{path}: saved plan format {version!r} is not supported by this version "
-            f"({__version__}, format {FORMAT_VERSION}); make the plan again"
+            f"({__version__}, format {FORMAT_VERSION}); " + REMAKE
         )
     return document
 
 
 def _stale(
-    plan: Plan, live_jobs: Sequence[LiveJob], live_webhooks: Sequence[LiveWebhook]
+    plan: Plan, live_jobs: Sequence[LiveJob], live_webhooks: Sequence[LiveWebhook], key: bytes
 ) -> list[tuple[str, str]]:
     """(address, what happened) for every stale resource.
 
     Every live resource the plan read and manages must be unchanged (a change the
-    plan did not see may make its changes wrong) and no declared resource it would
-    create may have appeared.
+    plan did not see may make its changes wrong), no declared resource it would
+    create may have appeared, and no live resource it did not read may exist.
     """
     lives: list[LiveJob | LiveWebhook] = [*live_jobs, *live_webhooks]
     current = {x.id: x for x in lives}
@@ -132,13 +205,31 @@ def _stale(
         if now is None:
             stale.append((address, f"{live_id} was deleted"))
         elif live_digest(now) != digest:
-            stale.append((address, f"{live_id} changed"))
+            stale.append((address, f"{live_id} changed{_changed_fields(plan, now, key)}"))
     declared = set(plan.declared)
+    appeared = set()
     for live in lives:
         for address in _addresses(live):
             if address in declared:
                 stale.append((address, f"{live.id} appeared"))
+                appeared.add(live.id)
+    seen = plan.seen_ids
+    for live in sorted(lives, key=lambda x: x.id):
+        if seen is not None and live.id not in seen and live.id not in appeared:
+            # Named by id only: an undeclared resource's key may be a secret no
+            # manifest names, so the redactor could not know it.
+            stale.append((f"{table_of(live).kind} {live.id}", "appeared (not declared)"))
     return stale
+
+
+def _changed_fields(plan: Plan, now: LiveJob | LiveWebhook, key: bytes) -> str:
+    """``": prompt, schedule"``: the fields whose keyed digests moved, by name."""
+    before = plan.field_digests.get(now.id)
+    if not before:
+        return ""
+    after = signing.field_digests(now, key)
+    names = sorted(n for n in after.keys() | before.keys() if after.get(n) != before.get(n))
+    return ": " + ", ".join(names) if names else ""
 
 
 def _addresses(live: LiveJob | LiveWebhook) -> tuple[str, str]:
@@ -149,10 +240,15 @@ def _addresses(live: LiveJob | LiveWebhook) -> tuple[str, str]:
 
 
 def refuse_if_stale(
-    plan: Plan, live_jobs: Sequence[LiveJob], live_webhooks: Sequence[LiveWebhook]
+    plan: Plan,
+    live_jobs: Sequence[LiveJob],
+    live_webhooks: Sequence[LiveWebhook],
+    *,
+    signing_key: bytes,
 ) -> None:
-    """Raise ``StalePlanError`` (exit 4) naming every resource that changed since the plan."""
-    stale = _stale(plan, live_jobs, live_webhooks)
+    """Raise ``StalePlanError`` (exit 4) naming every resource that changed since the
+    plan, and the fields that changed, by name."""
+    stale = _stale(plan, live_jobs, live_webhooks, signing_key)
     if stale:
         listed = "\n".join(f"  {address}: {what}" for address, what in stale)
         raise StalePlanError(

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from bytestack_sync.plan.changes import Delete, Pause
-from bytestack_sync.plan.plan import Plan
+from bytestack_sync.plan.plan import Plan, Target
 from bytestack_sync.render.fields import NO_CHANGES, ChangeView, Masker, desired_fields, view_plan
 from bytestack_sync.render.schedule import ScheduleChange, ScheduleSide
 
@@ -61,6 +61,12 @@ def masked_data(view: ChangeView, masker: Masker) -> dict[str, Any]:
     return data
 
 
+def _target(target: Target | None, masker: Masker) -> dict[str, str] | None:
+    if target is None:
+        return None
+    return {"api_url": masker.text(target.api_url), "workspace": masker.text(target.workspace)}
+
+
 class JsonRenderer:
     def render(self, plan: Plan, out: TextIO, now: datetime) -> None:
         view = view_plan(plan, now)
@@ -74,6 +80,7 @@ class JsonRenderer:
             "warnings": list(view.warnings),
             "targets": [view.masker.text(t) for t in plan.targets],
             "managed_count": plan.managed_count,
+            "target": _target(plan.target, view.masker),
         }
         json.dump(document, out, indent=2, sort_keys=True, ensure_ascii=False)
         out.write("\n")

@@ -122,8 +122,8 @@ def warnings_section(warnings: tuple[str, ...]) -> str:
 def truncation_note(left_out: int, total: int, limit: int) -> str:
     return (
         f"**Truncated:** {left_out} of {total} changes are not shown here, to keep this "
-        f"comment under {limit:,} characters. See the full plan in the CI logs or the "
-        "saved plan artifact.\n"
+        f"comment under {limit:,} characters. See the full plan in the CI logs, or run "
+        "`bytestack-sync show PLANFILE` on the saved plan artifact.\n"
     )
 
 
@@ -136,6 +136,13 @@ class MarkdownRenderer:
 
     def head(self, view: PlanView) -> str:
         parts = [MARKER, "## bytestack-sync plan", ""]
+        if view.plan.target is not None:
+            target = view.plan.target
+            parts += [
+                f"**Target:** {html_code(view.masker.text(target.api_url))}, workspace "
+                f"{html_code(view.masker.text(target.workspace))}",
+                "",
+            ]
         if not view.changes:
             parts += [f"**{md_text(NO_CHANGES)}**", ""]
         else:

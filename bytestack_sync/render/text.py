@@ -41,6 +41,9 @@ class TextRenderer:
     def render(self, plan: Plan, out: TextIO, now: datetime) -> None:
         view = view_plan(plan, now)
         lines: list[str] = []
+        if plan.target is not None:
+            # First, so a key left in the shell for another workspace shows at once.
+            lines += [view.masker.text(plan.target.line()), ""]
         if view.changes:
             lines += ["bytestack-sync will perform the following actions:", ""]
             for change in view.changes:

@@ -10,14 +10,22 @@ import pytest
 from bytestack_sync.apply.report import ApplyReport, ChangeOutcome
 from bytestack_sync.cli import main
 from bytestack_sync.commands.apply import exit_code, savefile_path
+from bytestack_sync.commands.workspace import target_for
+from bytestack_sync.connect import plan_signing_key
 from bytestack_sync.plan.changes import Create
 from bytestack_sync.plan.plan import Plan
 from bytestack_sync.plan.savefile import write_plan
 
 
+def save_empty(path: Path, api_url: str) -> None:
+    """An empty plan as ``plan --out`` saves it for ``api_url``, with no key set."""
+    plan = Plan(target=target_for(api_url))
+    write_plan(plan, path, signing_key=plan_signing_key(api_url, {}))
+
+
 def test_a_saved_plan_is_known_by_its_content(tmp_path: Path) -> None:
     saved = tmp_path / "any-name.txt"
-    write_plan(Plan(), saved)
+    save_empty(saved, "local")
     assert savefile_path(str(saved))
 
 
@@ -41,7 +49,7 @@ def test_a_saved_plan_cannot_be_targeted(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     saved = tmp_path / "release.plan"
-    write_plan(Plan(), saved)
+    save_empty(saved, f"local:{tmp_path / 's'}")
     code = main(["apply", str(saved), "--target", "job:x", "--api-url", f"local:{tmp_path / 's'}"])
     assert code == 1
     assert "--target cannot be used with a saved plan" in capsys.readouterr().err
@@ -51,7 +59,7 @@ def test_an_empty_saved_plan_changes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     saved = tmp_path / "release.plan"
-    write_plan(Plan(), saved)
+    save_empty(saved, f"local:{tmp_path / 's'}")
     assert main(["apply", str(saved), "--api-url", f"local:{tmp_path / 's'}"]) == 0
     assert capsys.readouterr().out == "No changes to apply.\n"
 

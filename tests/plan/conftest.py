@@ -1,14 +1,18 @@
-"""Builders for declared and live resources, shared by the plan tests."""
+"""Builders for declared and live resources, and the saved-plan scenario, shared by the plan
+tests."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.model import JobSpec, WebhookSpec
+from bytestack_sync.plan.plan import Plan
+from tests.plan.savedplans import _scenario, planned, write
 
 HOOK = "https://hooks.example.com/bytestack"
 
@@ -60,3 +64,16 @@ def webhook_spec() -> Callable[..., WebhookSpec]:
 @pytest.fixture
 def live_webhook() -> Callable[..., LiveWebhook]:
     return _live_webhook
+
+
+@pytest.fixture
+def scenario() -> tuple[Plan, list[LiveJob], list[LiveWebhook]]:
+    desired, jobs, hooks = _scenario()
+    return planned(desired, jobs, hooks), jobs, hooks
+
+
+@pytest.fixture
+def saved(tmp_path: Path, scenario: tuple[Plan, list[LiveJob], list[LiveWebhook]]) -> Path:
+    path = tmp_path / "plan.json"
+    write(scenario[0], path)
+    return path

@@ -20,7 +20,7 @@ from bytestack_sync import contract
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.contract import Compare, Field, Resource, Role, Type
 from bytestack_sync.model import DesiredState, JobSpec, Location, PruneMode, WebhookSpec
-from bytestack_sync.plan import compare
+from bytestack_sync.plan import compare, signing
 from bytestack_sync.plan.changes import FieldDiff, Pause
 from bytestack_sync.plan.plan import Plan
 from bytestack_sync.plan.planner import make_plan
@@ -33,6 +33,7 @@ SECRET = "https://hooks.example.com/t0ken-Zq7x"
 PLAIN = "https://hooks.example.com/plain"
 SECRET_NAME = "acme-Zq7x-private"
 ENV = {"HOOK": SECRET, "NAME": SECRET_NAME}
+SIGNING_KEY = b"the pinned plan's signing key"
 
 
 def _job(name: str, **fields: object) -> JobSpec:
@@ -103,8 +104,9 @@ def every_change_plan() -> Plan:
 
 
 def _saved_text(plan: Plan) -> str:
-    document = plan_document(plan, now=NOW)
+    document = plan_document(plan, signing_key=SIGNING_KEY, now=NOW)
     document["tool_version"] = "pinned"  # the one line a release moves
+    document["signature"] = signing.sign(document, SIGNING_KEY)
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -115,7 +117,7 @@ def test_saved_plan_bytes_are_pinned() -> None:
 
 
 def test_the_pinned_saved_plan_reads_back() -> None:
-    plan = read_plan(FIXTURE, environ=ENV)
+    plan = read_plan(FIXTURE, environ=ENV, signing_key=SIGNING_KEY)
     assert [(c.action, c.resource) for c in plan.changes] == [
         (c.action, c.resource) for c in every_change_plan().changes
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from datetime import datetime
@@ -12,7 +13,7 @@ import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from bytestack_sync.plan.changes import Change, FieldDiff, Update
-from bytestack_sync.plan.plan import Plan
+from bytestack_sync.plan.plan import Plan, Target
 from bytestack_sync.render import render
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "plan.schema.json"
@@ -67,6 +68,7 @@ EXPECTED_PAUSE = """\
     "update": 0
   },
   "summary_line": "Plan: 0 to create, 0 to update, 0 to replace, 0 to delete, 1 to pause.",
+  "target": null,
   "targets": [
     "job:Legacy*"
   ],
@@ -113,6 +115,20 @@ def test_every_action_validates_against_the_schema(
     assert {c["action"] for c in document["changes"]} == {
         "create", "update", "replace", "pause", "delete",
     }  # fmt: skip
+
+
+def test_a_plan_with_a_target_validates(
+    plan: Plan, now: datetime, validator: jsonschema.Draft202012Validator
+) -> None:
+    target = Target("https://api.example.com/v1", "key sha256:1a2b3c4d")
+    document = json.loads(as_json(dataclasses.replace(plan, target=target), now))
+    validator.validate(document)
+    assert document["target"] == {
+        "api_url": "https://api.example.com/v1", "workspace": "key sha256:1a2b3c4d",
+    }  # fmt: skip
+    document["target"]["key"] = "bs_live_secret"
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate(document)
 
 
 def test_empty_plan_validates(now: datetime, validator: jsonschema.Draft202012Validator) -> None:

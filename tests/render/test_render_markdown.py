@@ -156,7 +156,10 @@ def test_five_thousand_changes_are_cut_to_the_limit(now: datetime) -> None:
     shown = output.count("<details>")
     assert 100 < shown < 5000
     assert f"**Truncated:** {5000 - shown} of 5000 changes are not shown here" in output
-    assert "See the full plan in the CI logs or the saved plan artifact." in output
+    assert (
+        "See the full plan in the CI logs, or run `bytestack-sync show PLANFILE` on the saved "
+        "plan artifact." in output
+    )
     assert "| <code>+</code> create | 5000 |" in output
     # The changes shown are the first ones, in apply order, each whole.
     assert "Job 00000" in output and f"Job {shown - 1:05d}" in output
