@@ -9,6 +9,7 @@ from functools import cached_property
 
 from bytestack_sync.model import SafetySettings
 from bytestack_sync.plan.changes import ACTIONS, Change, summary_counts
+from bytestack_sync.plan.guard import DestroyGuard
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,17 @@ class Plan:
     def counts(self) -> dict[str, int]:
         counter = Counter(c.action for c in self.changes)
         return {action.action: counter.get(action.action, 0) for action in ACTIONS}
+
+    def destroy_guard(self, max_destroy_percent: float) -> DestroyGuard:
+        counts = self.counts()
+        return DestroyGuard(
+            counts["delete"], counts["replace"], self.managed_count, max_destroy_percent
+        )
+
+    @property
+    def guard(self) -> DestroyGuard:
+        """The destroy guard under the manifest's limit, as apply will check it."""
+        return self.destroy_guard(self.max_destroy_percent)
 
     def summary(self) -> str:
         """Terraform's summary line, with pauses named when there are any."""

@@ -222,6 +222,16 @@ class PlanView:
     changes: tuple[ChangeView, ...]
     warnings: tuple[str, ...]
     masker: Masker
+    # Why apply will refuse this plan as it stands; empty when it will not.
+    refusal: str = ""
+
+
+def guard_refusal(plan: Plan) -> str:
+    """The destroy guard's verdict in words, when apply will refuse the plan."""
+    guard = plan.guard
+    if not guard.refuses:
+        return ""
+    return f"apply will refuse this plan unless --force is given: {guard.explain()}."
 
 
 def view_plan(plan: Plan, now: datetime) -> PlanView:
@@ -232,4 +242,5 @@ def view_plan(plan: Plan, now: datetime) -> PlanView:
         changes=tuple(view_change(c, masker, now) for c in ordered),
         warnings=tuple(masker.text(w) for w in plan.warnings),
         masker=masker,
+        refusal=guard_refusal(plan),
     )

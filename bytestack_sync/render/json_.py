@@ -74,6 +74,7 @@ class JsonRenderer:
             "warnings": list(view.warnings),
             "targets": [view.masker.text(t) for t in plan.targets],
             "managed_count": plan.managed_count,
+            "destroy_guard": plan.guard.data(),
         }
         json.dump(document, out, indent=2, sort_keys=True, ensure_ascii=False)
         out.write("\n")

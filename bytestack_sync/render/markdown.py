@@ -140,6 +140,8 @@ class MarkdownRenderer:
             parts += [f"**{md_text(NO_CHANGES)}**", ""]
         else:
             parts += [f"**{md_text(view.plan.summary())}**", "", summary_table(view.plan)]
+        if view.refusal:
+            parts += [f"> [!CAUTION]\n> **Refused:** {md_text(view.refusal)}", ""]
         head = "\n".join(parts)
         warnings = warnings_section(view.warnings)
         return head + ("\n" + warnings if warnings else "")

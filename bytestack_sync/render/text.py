@@ -47,6 +47,8 @@ class TextRenderer:
                 lines += [*self.change_lines(change), ""]
         for warning in view.warnings:
             lines += [f"{self.paint('Warning:', BOLD, YELLOW)} {warning}", ""]
+        if view.refusal:
+            lines += [f"{self.paint('Refused:', BOLD, RED)} {view.refusal}", ""]
         lines.append(plan.summary() if view.changes else NO_CHANGES)
         out.write("\n".join(lines) + "\n")
 

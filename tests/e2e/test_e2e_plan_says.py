@@ -1,0 +1,64 @@
+"""What a plan says before anyone applies it: refusals, what it left alone, renames."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+Job = Callable[..., dict[str, Any]]
+Manifest = Callable[..., str]
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[2] / "schemas" / "plan.schema.json").read_text()
+)
+
+
+def test_the_plan_says_the_destroy_guard_will_refuse_it_in_every_format(
+    served: Any, cli: Any, write: Any, job: Job, manifest: Manifest
+) -> None:
+    path = write(manifest([job(f"job-{i}") for i in range(8)]))
+    assert cli("apply", path, "--api-url", served.api_url, "--auto-approve").code == 0
+    write(manifest([job("job-0"), job("job-1")]))
+    numbers = "6 delete(s) and 0 replace(s) would destroy 6 of 8 managed resources (75%)"
+    text = cli("plan", path, "--api-url", served.api_url, "--detailed-exitcode")
+    assert text.code == 2
+    assert f"Refused: apply will refuse this plan unless --force is given: {numbers}" in text.out
+    assert "max_destroy_percent (25%)" in text.out
+    markdown = cli("plan", path, "--api-url", served.api_url, "--format", "markdown")
+    assert "**Refused:** apply will refuse this plan unless --force is given" in markdown.out
+    assert "6 of 8 managed resources (75%), more than max\\_destroy\\_percent" in markdown.out
+    document = json.loads(cli("plan", path, "--api-url", served.api_url, "--format", "json").out)
+    jsonschema.validate(document, SCHEMA)
+    assert document["destroy_guard"] == {
+        "refuses": True, "deletes": 6, "replaces": 0, "destroyed": 6, "managed": 8,
+        "percent": 75.0, "max_destroy_percent": 25.0,
+    }  # fmt: skip
+    refused = cli("apply", path, "--api-url", served.api_url, "--auto-approve")
+    assert refused.code == 4 and numbers in refused.err
+
+
+def test_a_plan_within_the_guard_says_nothing_of_a_refusal(
+    served: Any, cli: Any, write: Any, job: Job, manifest: Manifest
+) -> None:
+    path = write(manifest([job(f"job-{i}") for i in range(8)]))
+    assert cli("apply", path, "--api-url", served.api_url, "--auto-approve").code == 0
+    write(manifest([job(f"job-{i}") for i in range(7)]))
+    text = cli("plan", path, "--api-url", served.api_url)
+    assert "Refused" not in text.out and "1 to delete" in text.out
+    document = json.loads(cli("plan", path, "--api-url", served.api_url, "--format", "json").out)
+    assert document["destroy_guard"]["refuses"] is False
+
+
+def test_a_plan_that_would_replace_a_protected_job_is_refused_naming_it(
+    served: Any, cli: Any, write: Any, job: Job, manifest: Manifest
+) -> None:
+    path = write(manifest([job("keep", protect=True)]))
+    assert cli("apply", path, "--api-url", served.api_url, "--auto-approve").code == 0
+    write(manifest([job("keep", protect=True, prompt="Another question?")]))
+    for fmt in ("text", "json", "markdown"):
+        result = cli("plan", path, "--api-url", served.api_url, "--format", fmt)
+        assert result.code == 4
+        assert "job:keep is protected (protect: true)" in result.err
