@@ -36,6 +36,7 @@ from bytestack_sync.plan.digest import (
     template_index,
 )
 from bytestack_sync.plan.kinds import L, S
+from bytestack_sync.plan.order import natural_key, oldest_first
 from bytestack_sync.plan.plan import Plan
 from bytestack_sync.plan.targets import Targets, parse_targets
 from bytestack_sync.secrets import sensitive_display
@@ -151,7 +152,7 @@ def _finish(desired: DesiredState, draft: _Draft, targets: Sequence[str]) -> Pla
         warnings=tuple(draft.warnings),
         managed_count=draft.managed,
         live_fingerprints=LiveFingerprints(draft.tracked),
-        declared=tuple(sorted(draft.declared)),
+        declared=tuple(sorted(draft.declared, key=natural_key)),
         digest_manifest=functools.partial(manifest_digest, desired, codec),
         targets=tuple(targets),
         sensitive_values=draft.secrets,
@@ -202,13 +203,13 @@ def _reconcile(
         draft.managed += len(found)
         if everything or draft.scope.includes(kind.resource, key):
             _reconcile_declared(kind, spec, key, found, draft)
-    for key in sorted(index):
+    for key in sorted(index, key=natural_key):
         if not kind.ignored(desired.ignore, key):
             _prune(kind, key, index[key], desired.prune, draft)
 
 
 def _index_live(kind: _Kind[S, L], lives: Sequence[L]) -> dict[str, list[L]]:
-    """Live resources by identity, oldest first (unknown creation times count as newest)."""
+    """Live resources by identity, oldest first (see ``oldest_first``)."""
     index = {kind.live_key(live): [live] for live in lives}
     if len(index) == len(lives):
         return index  # no duplicates: the usual case, in one pass
@@ -216,10 +217,7 @@ def _index_live(kind: _Kind[S, L], lives: Sequence[L]) -> dict[str, list[L]]:
     for live in lives:
         index.setdefault(kind.live_key(live), []).append(live)
     # Only duplicates need an order; sorting every group would cost a key per resource.
-    for group in index.values():
-        if len(group) > 1:
-            group.sort(key=lambda x: (x.created_at is None, x.created_at or "", x.id))
-    return index
+    return {key: oldest_first(group) if len(group) > 1 else group for key, group in index.items()}
 
 
 def _reconcile_declared(

@@ -62,3 +62,30 @@ def test_a_plan_that_would_replace_a_protected_job_is_refused_naming_it(
         result = cli("plan", path, "--api-url", served.api_url, "--format", fmt)
         assert result.code == 4
         assert "job:keep is protected (protect: true)" in result.err
+
+
+def test_plan_lists_sort_naturally(
+    served: Any, cli: Any, write: Any, job: Job, manifest: Manifest
+) -> None:
+    path = write(manifest([job(f"job {n}") for n in (10, 2, 1, 11)]))
+    result = cli("plan", path, "--api-url", served.api_url)
+    titles = [line.split('"')[1] for line in result.out.splitlines() if line.startswith("  + ")]
+    assert titles == ["job 1", "job 2", "job 10", "job 11"]
+
+
+def test_same_second_duplicates_keep_the_first_in_the_api_list_in_plan_and_export(
+    emulator: Any, cli: Any, write: Any, job: Job, manifest: Manifest
+) -> None:
+    served = emulator(clock=lambda: 1_800_000_000.0)  # every job created in one second
+    created = [served.client.jobs.create(**job("dup", prompt="First?"))]
+    # Random ids: go on until the first job's id is not the smallest, so that an order
+    # by id would keep another one.
+    while min(j.id for j in created) == created[0].id:
+        created.append(served.client.jobs.create(**job("dup", prompt=f"Copy {len(created)}?")))
+    first = served.client.jobs.list()[0]
+    assert first.id == created[0].id
+    path = write(manifest([job("dup", prompt="Something else?")]))
+    plan = cli("plan", path, "--api-url", served.api_url)
+    assert f"keeping {first.id} (the oldest; none matches the manifest)" in plan.out
+    exported = cli("export", "--api-url", served.api_url)
+    assert f"exported {first.id}," in exported.out
