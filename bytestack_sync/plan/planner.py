@@ -38,6 +38,7 @@ from bytestack_sync.plan.digest import (
 from bytestack_sync.plan.kinds import L, S
 from bytestack_sync.plan.order import natural_key, oldest_first
 from bytestack_sync.plan.plan import Plan
+from bytestack_sync.plan.renames import flag_renames
 from bytestack_sync.plan.targets import Targets, parse_targets
 from bytestack_sync.secrets import sensitive_display
 
@@ -133,6 +134,7 @@ def make_plan(
         draft = _Draft(secrets, scope)
         _reconcile(JOBS, desired.jobs, jobs, desired, draft)
         _reconcile(WEBHOOKS, desired.webhooks, webhooks, desired, draft)
+        draft.changes = flag_renames(draft.changes, {spec.name for spec in desired.jobs})
         if not scope.everything:
             keys: dict[ResourceType, list[str]] = {
                 JOBS.resource: JOBS.keys(desired.jobs, live_jobs),

@@ -89,3 +89,39 @@ def test_same_second_duplicates_keep_the_first_in_the_api_list_in_plan_and_expor
     assert f"keeping {first.id} (the oldest; none matches the manifest)" in plan.out
     exported = cli("export", "--api-url", served.api_url)
     assert f"exported {first.id}," in exported.out
+
+
+def test_a_delete_and_a_create_of_the_same_job_are_flagged_as_a_rename(
+    served: Any, cli: Any, write: Any, job: Job, manifest: Manifest
+) -> None:
+    asked = "How many times was Acme mentioned today?"
+    path = write(manifest([job("Acme daily", prompt=asked, schedule="0 8 * * 1-5"), job("other")]))
+    assert cli("apply", path, "--api-url", served.api_url, "--auto-approve").code == 0
+    old_id = served.jobs()["Acme daily"].id
+    renamed = job(
+        "Acme mentions, daily", prompt=f"  {asked}\n", schedule="0 8 * * MON-FRI",
+        sources=["reddit", "x"],
+    )  # fmt: skip
+    write(manifest([renamed, job("other")]))
+    text = cli("plan", path, "--api-url", served.api_url)
+    assert (
+        f"# likely a rename of job:Acme daily ({old_id}): same prompt, sources and schedule; "
+        "the new job gets a new job id, and its results are stored under the new id "
+        f"(those of {old_id} stay under {old_id})"
+    ) in text.out
+    assert "# likely renamed to job:Acme mentions, daily: same prompt" in text.out
+    markdown = cli("plan", path, "--api-url", served.api_url, "--format", "markdown")
+    assert "**Note:** likely a rename of job:Acme daily" in markdown.out
+    document = json.loads(cli("plan", path, "--api-url", served.api_url, "--format", "json").out)
+    notes = {c["action"]: c["notes"] for c in document["changes"]}
+    assert any("likely a rename" in n for n in notes["create"])
+    assert any("likely renamed" in n for n in notes["delete"])
+
+
+def test_a_new_job_that_asks_something_else_is_no_rename(
+    served: Any, cli: Any, write: Any, job: Job, manifest: Manifest
+) -> None:
+    path = write(manifest([job("Acme daily")]))
+    assert cli("apply", path, "--api-url", served.api_url, "--auto-approve").code == 0
+    write(manifest([job("Acme weekly", schedule="0 8 * * 1")]))
+    assert "rename" not in cli("plan", path, "--api-url", served.api_url).out
