@@ -37,7 +37,7 @@ from bytestack_sync.plan.digest import (
 )
 from bytestack_sync.plan.kinds import L, S
 from bytestack_sync.plan.order import natural_key, oldest_first
-from bytestack_sync.plan.plan import Plan
+from bytestack_sync.plan.plan import IGNORED, PRUNE_OFF, UNTARGETED, LeftAlone, Plan
 from bytestack_sync.plan.renames import flag_renames
 from bytestack_sync.plan.targets import Targets, parse_targets
 from bytestack_sync.secrets import sensitive_display
@@ -99,6 +99,7 @@ class _Draft:
     tracked: list[LiveJob | LiveWebhook] = field(default_factory=list)
     addresses: dict[str, str] = field(default_factory=dict)
     declared: list[str] = field(default_factory=list)
+    left_alone: list[LeftAlone] = field(default_factory=list)
 
     def display(self, key: str, sensitive: bool = False) -> str:
         return sensitive_display(key) if sensitive or key in self.secrets else key
@@ -108,6 +109,10 @@ class _Draft:
         self.tracked.extend(lives)
         for live in lives:
             self.addresses[live.id] = address
+
+    def leave(self, lives: Sequence[LiveJob | LiveWebhook], address: str, why: str) -> None:
+        """Note live resources the plan leaves alone, and why."""
+        self.left_alone.extend(LeftAlone(address, why) for _ in lives)
 
 
 def make_plan(
@@ -161,6 +166,7 @@ def _finish(desired: DesiredState, draft: _Draft, targets: Sequence[str]) -> Pla
         live_addresses=draft.addresses,
         secret_templates=templates,
         max_destroy_percent=desired.safety.max_destroy_percent,
+        left_alone=tuple(sorted(draft.left_alone, key=lambda x: natural_key(x.address))),
     )
 
 
@@ -205,8 +211,13 @@ def _reconcile(
         draft.managed += len(found)
         if everything or draft.scope.includes(kind.resource, key):
             _reconcile_declared(kind, spec, key, found, draft)
+        elif found:
+            address = f"{kind.resource}:{draft.display(key, kind.key_field in spec.sensitive)}"
+            draft.leave(found, address, UNTARGETED)
     for key in sorted(index, key=natural_key):
-        if not kind.ignored(desired.ignore, key):
+        if kind.ignored(desired.ignore, key):
+            draft.leave(index[key], f"{kind.resource}:{draft.display(key)}", IGNORED)
+        else:
             _prune(kind, key, index[key], desired.prune, draft)
 
 
@@ -351,10 +362,11 @@ def _delete(
 
 def _prune(kind: _Kind[S, L], key: str, found: list[L], mode: PruneMode, draft: _Draft) -> None:
     """A live resource no manifest declares: delete it, pause it, or leave it."""
+    display = draft.display(key)
     if mode is PruneMode.OFF:
+        draft.leave(found, f"{kind.resource}:{display}", PRUNE_OFF)
         return
     in_scope = draft.scope.includes(kind.resource, key)
-    display = draft.display(key)
     if mode is PruneMode.PAUSE and not kind.pausable:
         if in_scope:
             draft.warnings.append(
@@ -364,6 +376,7 @@ def _prune(kind: _Kind[S, L], key: str, found: list[L], mode: PruneMode, draft: 
         return
     draft.managed += len(found)
     if not in_scope:
+        draft.leave(found, f"{kind.resource}:{display}", UNTARGETED)
         return
     draft.track(found, f"{kind.resource}:{display}")
     for live in found:

@@ -35,6 +35,8 @@ from bytestack_sync.render.schedule import ScheduleChange, schedule_change
 from bytestack_sync.secrets import Redactor, sensitive_display
 
 NO_CHANGES = "No changes. The workspace matches the manifests."
+# "Matches" would be untrue while prune: off, ignore or --target leave resources alone.
+NO_CHANGES_LEFT_ALONE = "No changes to make; some live resources are left alone."
 NEW_JOB_ID = "new job id"
 
 
@@ -224,6 +226,16 @@ class PlanView:
     masker: Masker
     # Why apply will refuse this plan as it stands; empty when it will not.
     refusal: str = ""
+    headline: str = NO_CHANGES
+    # What the plan left alone, counted; empty when nothing.
+    left_alone: str = ""
+
+
+def headline(plan: Plan) -> str:
+    """The plan's summary line: what it changes, or that it changes nothing."""
+    if plan.changes:
+        return plan.summary()
+    return NO_CHANGES_LEFT_ALONE if plan.left_alone else NO_CHANGES
 
 
 def guard_refusal(plan: Plan) -> str:
@@ -243,4 +255,6 @@ def view_plan(plan: Plan, now: datetime) -> PlanView:
         warnings=tuple(masker.text(w) for w in plan.warnings),
         masker=masker,
         refusal=guard_refusal(plan),
+        headline=headline(plan),
+        left_alone=plan.left_alone_line(),
     )

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from bytestack_sync.plan.changes import Delete, Pause
-from bytestack_sync.plan.plan import Plan
-from bytestack_sync.render.fields import NO_CHANGES, ChangeView, Masker, desired_fields, view_plan
+from bytestack_sync.plan.plan import IGNORED, PRUNE_OFF, UNTARGETED, Plan
+from bytestack_sync.render.fields import ChangeView, Masker, desired_fields, view_plan
 from bytestack_sync.render.schedule import ScheduleChange, ScheduleSide
 
 FORMAT_VERSION = 1
@@ -61,6 +61,18 @@ def masked_data(view: ChangeView, masker: Masker) -> dict[str, Any]:
     return data
 
 
+def _left_alone(plan: Plan, masker: Masker) -> dict[str, Any]:
+    counts = plan.left_alone_counts()
+    return {
+        "undeclared": counts.get(PRUNE_OFF, 0),
+        "ignored": counts.get(IGNORED, 0),
+        "untargeted": counts.get(UNTARGETED, 0),
+        "resources": [
+            {"address": masker.text(item.address), "why": item.why} for item in plan.left_alone
+        ],
+    }
+
+
 class JsonRenderer:
     def render(self, plan: Plan, out: TextIO, now: datetime) -> None:
         view = view_plan(plan, now)
@@ -69,12 +81,13 @@ class JsonRenderer:
             "format_version": FORMAT_VERSION,
             "has_changes": bool(view.changes),
             "summary": {**counts, "total": sum(counts.values())},
-            "summary_line": plan.summary() if view.changes else NO_CHANGES,
+            "summary_line": view.headline,
             "changes": [masked_data(c, view.masker) for c in view.changes],
             "warnings": list(view.warnings),
             "targets": [view.masker.text(t) for t in plan.targets],
             "managed_count": plan.managed_count,
             "destroy_guard": plan.guard.data(),
+            "left_alone": _left_alone(plan, view.masker),
         }
         json.dump(document, out, indent=2, sort_keys=True, ensure_ascii=False)
         out.write("\n")

@@ -16,7 +16,6 @@ from typing import TextIO
 from bytestack_sync.plan.changes import ACTIONS
 from bytestack_sync.plan.plan import Plan
 from bytestack_sync.render.fields import (
-    NO_CHANGES,
     ChangeView,
     FieldLine,
     PlanView,
@@ -136,10 +135,11 @@ class MarkdownRenderer:
 
     def head(self, view: PlanView) -> str:
         parts = [MARKER, "## bytestack-sync plan", ""]
-        if not view.changes:
-            parts += [f"**{md_text(NO_CHANGES)}**", ""]
-        else:
-            parts += [f"**{md_text(view.plan.summary())}**", "", summary_table(view.plan)]
+        parts += [f"**{md_text(view.headline)}**", ""]
+        if view.left_alone:
+            parts += [md_text(view.left_alone), ""]
+        if view.changes:
+            parts.append(summary_table(view.plan))
         if view.refusal:
             parts += [f"> [!CAUTION]\n> **Refused:** {md_text(view.refusal)}", ""]
         head = "\n".join(parts)

@@ -7,7 +7,6 @@ from typing import TextIO
 
 from bytestack_sync.plan.plan import Plan
 from bytestack_sync.render.fields import (
-    NO_CHANGES,
     ChangeView,
     FieldLine,
     format_time,
@@ -49,7 +48,9 @@ class TextRenderer:
             lines += [f"{self.paint('Warning:', BOLD, YELLOW)} {warning}", ""]
         if view.refusal:
             lines += [f"{self.paint('Refused:', BOLD, RED)} {view.refusal}", ""]
-        lines.append(plan.summary() if view.changes else NO_CHANGES)
+        lines.append(view.headline)
+        if view.left_alone:
+            lines.append(f"{view.left_alone} -v lists them.")
         out.write("\n".join(lines) + "\n")
 
     def change_lines(self, change: ChangeView) -> list[str]:

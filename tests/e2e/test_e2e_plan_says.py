@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 
 Job = Callable[..., dict[str, Any]]
 Manifest = Callable[..., str]
@@ -125,3 +126,52 @@ def test_a_new_job_that_asks_something_else_is_no_rename(
     assert cli("apply", path, "--api-url", served.api_url, "--auto-approve").code == 0
     write(manifest([job("Acme weekly", schedule="0 8 * * 1")]))
     assert "rename" not in cli("plan", path, "--api-url", served.api_url).out
+
+
+@pytest.mark.parametrize(
+    ("top", "targets", "line", "listed"),
+    [
+        pytest.param({"prune": "off"}, (), "2 undeclared (prune: off)",
+                     ["job:stray 1 (undeclared (prune: off))"], id="prune-off"),
+        pytest.param({"ignore": {"jobs": ["stray*"]}}, (), "2 ignored",
+                     ["job:stray 2 (ignored)"], id="ignore"),
+        pytest.param({}, ("--target", "job:kept"), "2 not targeted",
+                     ["job:stray 1 (not targeted)"], id="target"),
+    ],
+)  # fmt: skip
+def test_a_plan_that_leaves_live_resources_alone_says_how_many(
+    served: Any, cli: Any, write: Any, job: Job, manifest: Manifest,
+    top: dict[str, Any], targets: tuple[str, ...], line: str, listed: list[str],
+) -> None:  # fmt: skip
+    path = write(manifest([job("kept")], **top))
+    assert cli("apply", path, "--api-url", served.api_url, "--auto-approve").code == 0
+    for name in ("stray 1", "stray 2"):  # made by hand in the API's console, say
+        served.client.jobs.create(**job(name))
+    text = cli("plan", path, "--api-url", served.api_url, *targets)
+    assert "No changes. The workspace matches" not in text.out
+    assert text.out.endswith(
+        "No changes to make; some live resources are left alone.\n"
+        f"Left alone: {line} (live resources this plan does not touch). -v lists them.\n"
+    )
+    verbose = cli("plan", path, "--api-url", served.api_url, "-v", *targets)
+    assert all(f"left alone: {item}\n" in verbose.err for item in listed)
+    markdown = cli("plan", path, "--api-url", served.api_url, "--format", "markdown", *targets)
+    assert "**No changes to make; some live resources are left alone.**" in markdown.out
+    assert f"Left alone: {line}" in markdown.out
+    document = json.loads(
+        cli("plan", path, "--api-url", served.api_url, "--format", "json", *targets).out
+    )
+    jsonschema.validate(document, SCHEMA)
+    assert document["has_changes"] is False
+    counted = {k: v for k, v in document["left_alone"].items() if k != "resources"}
+    assert sorted(counted.values()) == [0, 0, 2]
+    assert len(document["left_alone"]["resources"]) == 2
+
+
+def test_only_a_plan_with_nothing_left_alone_says_the_workspace_matches(
+    served: Any, cli: Any, write: Any, job: Job, manifest: Manifest
+) -> None:
+    path = write(manifest([job("kept")]))
+    assert cli("apply", path, "--api-url", served.api_url, "--auto-approve").code == 0
+    text = cli("plan", path, "--api-url", served.api_url)
+    assert text.out == "No changes. The workspace matches the manifests.\n"

@@ -66,6 +66,12 @@ EXPECTED_PAUSE = """\
   },
   "format_version": 1,
   "has_changes": true,
+  "left_alone": {
+    "ignored": 0,
+    "resources": [],
+    "undeclared": 0,
+    "untargeted": 0
+  },
   "managed_count": 3,
   "summary": {
     "create": 0,
