@@ -221,14 +221,21 @@ class _Merger:
     def _schedule_warnings(self, max_runs: int) -> None:
         for document in self.documents:
             for use in document.specs.schedules:
-                if use.runs_per_day <= max_runs:
-                    continue
                 shown = "schedule" if use.sensitive else f"schedule {use.expression!r}"
-                message = (
-                    f"{shown} fires {use.runs_per_day} times a day, more than "
-                    f"safety.max_runs_per_day ({max_runs})"
-                )
-                self.problems.append(Problem(use.location, message, "warning"))
+                if use.runs_per_day > max_runs:
+                    message = (
+                        f"{shown} fires {use.runs_per_day} times a day, more than "
+                        f"safety.max_runs_per_day ({max_runs})"
+                    )
+                    self.problems.append(Problem(use.location, message, "warning"))
+                if use.ored_meaning:
+                    # A secret schedule's meaning would tell the secret: only the rule.
+                    fires = "on a day either matches" if use.sensitive else use.ored_meaning
+                    message = (
+                        f"{shown} restricts both day-of-month and day-of-week, which cron "
+                        f"ORs: it fires {fires}, not only on days that match both"
+                    )
+                    self.problems.append(Problem(use.location, message, "warning"))
 
     def _duplicates(self) -> None:
         for kind, attribute in (("job name", "job_names"), ("webhook url", "webhook_urls")):

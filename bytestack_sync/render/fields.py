@@ -195,7 +195,9 @@ def _notes(change: Change, masker: Masker) -> tuple[str, ...]:
 
 
 def _schedule(change: Change, now: datetime) -> ScheduleChange | None:
-    if not isinstance(change, (Update, Replace)):
+    # A new job's schedule deserves its meaning as much as a changed one: a create's
+    # diff has no old side.
+    if not isinstance(change, (Create, Update, Replace)):
         return None
     for diff in change.diffs:
         if diff.field == "schedule" and not diff.sensitive:

@@ -31,7 +31,8 @@ def _side(side: ScheduleSide) -> dict[str, Any]:
 def _schedule(schedule: ScheduleChange | None) -> dict[str, Any] | None:
     if schedule is None:
         return None
-    return {"before": _side(schedule.before), "after": _side(schedule.after)}
+    before = _side(schedule.before) if schedule.before is not None else None
+    return {"before": before, "after": _side(schedule.after)}
 
 
 def masked_data(view: ChangeView, masker: Masker) -> dict[str, Any]:

@@ -65,15 +65,14 @@ def _side_cells(side: ScheduleSide) -> tuple[str, str, str]:
 
 
 def schedule_table(schedule: ScheduleChange) -> str:
-    before, after = _side_cells(schedule.before), _side_cells(schedule.after)
-    rows = [
-        ("Schedule", html_code(schedule.before.expression), html_code(schedule.after.expression)),
-        ("Meaning", before[0], after[0]),
-        ("Runs per day", before[1], after[1]),
-        ("Next runs", before[2], after[2]),
-    ]
-    lines = ["| | Before | After |", "| --- | --- | --- |"]
-    return "\n".join(lines + [f"| {a} | {b} | {c} |" for a, b, c in rows])
+    sides = [schedule.after] if schedule.before is None else [schedule.before, schedule.after]
+    cells = [(html_code(side.expression), *_side_cells(side)) for side in sides]
+    labels = ("Schedule", "Meaning", "Runs per day", "Next runs")
+    head = "| | Declared |" if len(sides) == 1 else "| | Before | After |"
+    lines = [head, "| --- |" + " --- |" * len(sides)]
+    lines += ["| " + " | ".join([label, *(c[i] for c in cells)]) + " |" for i, label in
+              enumerate(labels)]  # fmt: skip
+    return "\n".join(lines)
 
 
 def change_section(change: ChangeView) -> str:

@@ -92,4 +92,6 @@ def side_lines(label: str, side: ScheduleSide) -> list[str]:
 
 
 def schedule_lines(schedule: ScheduleChange) -> list[str]:
+    if schedule.before is None:
+        return side_lines("means", schedule.after)
     return side_lines("before", schedule.before) + side_lines("after", schedule.after)

@@ -175,3 +175,45 @@ def test_only_a_plan_with_nothing_left_alone_says_the_workspace_matches(
     assert cli("apply", path, "--api-url", served.api_url, "--auto-approve").code == 0
     text = cli("plan", path, "--api-url", served.api_url)
     assert text.out == "No changes. The workspace matches the manifests.\n"
+
+
+def test_a_create_shows_what_its_schedule_means_in_every_format(
+    served: Any, cli: Any, write: Any, job: Job, manifest: Manifest
+) -> None:
+    path = write(manifest([job("weekday mornings", schedule="0 8 * * 1-5")]))
+    text = cli("plan", path, "--api-url", served.api_url)
+    assert '      schedule: "0 8 * * 1-5"\n        means:  at 08:00 UTC, Monday to Friday; ' \
+        "1 run/day\n                next: " in text.out  # fmt: skip
+    markdown = cli("plan", path, "--api-url", served.api_url, "--format", "markdown")
+    assert "| | Declared |\n| --- | --- |\n| Schedule | <code>0 8 * * 1-5</code> |" in markdown.out
+    assert "| Meaning | at 08:00 UTC, Monday to Friday |\n| Runs per day | 1 |" in markdown.out
+    document = json.loads(cli("plan", path, "--api-url", served.api_url, "--format", "json").out)
+    jsonschema.validate(document, SCHEMA)
+    schedule = document["changes"][0]["schedule"]
+    assert schedule["before"] is None and schedule["after"]["runs_per_day"] == 1
+    assert len(schedule["after"]["next_runs"]) == 3
+
+
+FRIDAY_13TH = (
+    "schedule '0 9 13 * FRI' restricts both day-of-month and day-of-week, which cron ORs: it "
+    "fires at 09:00 UTC on day 13 of the month and on every Friday, not only on days that "
+    "match both"
+)
+
+
+def test_a_schedule_that_ors_its_day_fields_is_explained_by_validate_and_plan(
+    served: Any, cli: Any, write: Any, job: Job, manifest: Manifest
+) -> None:
+    path = write(manifest([job("Friday the 13th", schedule="0 9 13 * FRI")]))
+    validated = cli("validate", path)
+    assert validated.code == 0 and f"warning: {FRIDAY_13TH}" in validated.err
+    planned = cli("plan", path, "--api-url", served.api_url)
+    assert planned.code == 0 and planned.err.count(FRIDAY_13TH) == 1
+
+
+@pytest.mark.parametrize("schedule", ["0 9 13 * *", "0 9 * * FRI", "0 9 */2 * FRI", "@daily"])
+def test_a_schedule_with_one_day_field_restricted_gets_no_or_warning(
+    cli: Any, write: Any, job: Job, manifest: Manifest, schedule: str
+) -> None:
+    path = write(manifest([job("one", schedule=schedule)]))
+    assert "cron ORs" not in cli("validate", path).err
