@@ -9,6 +9,7 @@ its action, resource kind and live id.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -105,6 +106,8 @@ class FieldLine:
     has_old: bool = True
     has_new: bool = True
     forces_replacement: bool = False
+    # For a multi-line text on both sides: a unified diff of its lines (hunks only).
+    text_diff: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -148,17 +151,34 @@ def desired_fields(spec: JobSpec | WebhookSpec, masker: Masker) -> dict[str, Any
     return {name: masker.value(value, name in spec.sensitive) for name, value in spec_fields(spec)}
 
 
+# Lines of context around each change in a multi-line diff.
+TEXT_DIFF_CONTEXT = 2
+
+
+def text_diff(old: Any, new: Any) -> tuple[str, ...]:
+    """A unified diff of two masked texts when either spans lines, else nothing.
+
+    A long prompt changed in one line reads as two walls of text side by side; its
+    changed lines are what a reviewer needs. A sensitive value has no lines to show.
+    """
+    if type(old) is not str or type(new) is not str or "\n" not in old + new:
+        return ()
+    lines = difflib.unified_diff(
+        old.splitlines(), new.splitlines(), lineterm="", n=TEXT_DIFF_CONTEXT
+    )
+    return tuple(lines)[2:]  # the ---/+++ file header names no file here
+
+
 def _diff_line(
     diff: FieldDiff, masker: Masker, *, has_old: bool = True, has_new: bool = True
 ) -> FieldLine:
+    old = masker.value(diff.old, diff.sensitive) if has_old else None
+    new = masker.value(diff.new, diff.sensitive) if has_new else None
     return FieldLine(
-        field=diff.field,
-        old=masker.value(diff.old, diff.sensitive) if has_old else None,
-        new=masker.value(diff.new, diff.sensitive) if has_new else None,
-        has_old=has_old,
-        has_new=has_new,
+        field=diff.field, old=old, new=new, has_old=has_old, has_new=has_new,
         forces_replacement=diff.forces_replacement,
-    )
+        text_diff=text_diff(old, new) if has_old and has_new else (),
+    )  # fmt: skip
 
 
 def _field_lines(change: Change, masker: Masker) -> tuple[FieldLine, ...]:

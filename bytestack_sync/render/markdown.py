@@ -51,6 +51,9 @@ def fenced(lines: Iterable[str], info: str = "") -> str:
 
 def diff_lines(field: FieldLine) -> list[str]:
     forced = "  # forces replacement" if field.forces_replacement else ""
+    if field.text_diff:
+        # The text's own unified diff, under a hunk-like header naming the field.
+        return [f"@@ {field.field} @@{forced}", *field.text_diff]
     lines = [f"- {field.field}: {format_value(field.old)}"] if field.has_old else []
     if field.has_new:
         lines.append(f"+ {field.field}: {format_value(field.new)}{forced}")

@@ -25,6 +25,9 @@ BOLD = "\x1b[1m"
 # Terraform's colours, by the symbol a change owns: what it does to the resource.
 SYMBOL_COLORS: dict[str, str] = {"+": GREEN, "~": YELLOW, "-/+": MAGENTA, "-": RED}
 
+# A unified diff's lines, by their first character: added, removed, hunk header.
+DIFF_COLORS: dict[str, str] = {"+": GREEN, "-": RED, "@": MAGENTA}
+
 INDENT = "      "
 
 
@@ -61,6 +64,7 @@ class TextRenderer:
         width = max((len(f.field) for f in change.fields), default=0) + 1
         for field in change.fields:
             lines.append(INDENT + self.field_line(field, width))
+            lines += [f"{INDENT}  {self.paint_diff(line)}" for line in field.text_diff]
             if field.field == "schedule" and change.schedule is not None:
                 lines += schedule_lines(change.schedule)
         if change.reason:
@@ -68,9 +72,15 @@ class TextRenderer:
         lines += [f"{INDENT}# {note}" for note in change.notes]
         return lines
 
+    def paint_diff(self, line: str) -> str:
+        colour = DIFF_COLORS.get(line[:1])
+        return self.paint(line, colour) if colour else line
+
     def field_line(self, field: FieldLine, width: int) -> str:
         label = f"{field.field + ':':<{width}}"
-        if not field.has_old:
+        if field.text_diff:
+            value = "(multi-line; changed lines below)"
+        elif not field.has_old:
             value = format_value(field.new)
         elif not field.has_new:
             value = format_value(field.old)

@@ -217,3 +217,60 @@ def test_a_schedule_with_one_day_field_restricted_gets_no_or_warning(
 ) -> None:
     path = write(manifest([job("one", schedule=schedule)]))
     assert "cron ORs" not in cli("validate", path).err
+
+
+LINES = [f"Line {n} of the question." for n in range(1, 9)]
+
+
+def test_a_multi_line_prompt_diffs_line_by_line_in_text_and_markdown(
+    served: Any, cli: Any, write: Any, job: Job, manifest: Manifest
+) -> None:
+    path = write(manifest([job("long", prompt="\n".join(LINES))]))
+    assert cli("apply", path, "--api-url", served.api_url, "--auto-approve").code == 0
+    edited = [*LINES[:4], "Line 5, reworded.", *LINES[5:]]
+    write(manifest([job("long", prompt="\n".join(edited))]))
+    text = cli("plan", path, "--api-url", served.api_url)
+    assert (
+        "      prompt: (multi-line; changed lines below)  # forces replacement\n"
+        "        @@ -3,5 +3,5 @@\n"
+        "         Line 3 of the question.\n"
+        "         Line 4 of the question.\n"
+        "        -Line 5 of the question.\n"
+        "        +Line 5, reworded.\n"
+        "         Line 6 of the question.\n"
+        "         Line 7 of the question.\n"
+    ) in text.out
+    assert "Line 1 of the question" not in text.out
+    markdown = cli("plan", path, "--api-url", served.api_url, "--format", "markdown")
+    assert (
+        "```diff\n@@ prompt @@  # forces replacement\n@@ -3,5 +3,5 @@\n"
+        " Line 3 of the question.\n Line 4 of the question.\n-Line 5 of the question.\n"
+        "+Line 5, reworded.\n"
+    ) in markdown.out
+
+
+def test_a_one_line_prompt_still_shows_old_and_new_on_one_line(
+    served: Any, cli: Any, write: Any, job: Job, manifest: Manifest
+) -> None:
+    path = write(manifest([job("short", prompt="Old question?")]))
+    assert cli("apply", path, "--api-url", served.api_url, "--auto-approve").code == 0
+    write(manifest([job("short", prompt="New question?")]))
+    text = cli("plan", path, "--api-url", served.api_url)
+    assert 'prompt: "Old question?" → "New question?"  # forces replacement' in text.out
+
+
+def test_a_multi_line_prompt_holding_a_secret_shows_no_line_of_it(
+    served: Any, cli: Any, write: Any, job: Job, manifest: Manifest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    canary = "canary-prompt-secret-4417"
+    monkeypatch.setenv("PROMPT_TOKEN", canary)
+    prompt = "\n".join([*LINES[:3], "Token: ${secret:PROMPT_TOKEN}"])
+    path = write(manifest([job("secretive", prompt=prompt)]))
+    assert cli("apply", path, "--api-url", served.api_url, "--auto-approve").code == 0
+    write(manifest([job("secretive", prompt=prompt + "\nOne more line.")]))
+    for fmt in ("text", "markdown", "json"):
+        result = cli("plan", path, "--api-url", served.api_url, "--format", fmt)
+        assert result.code == 0 and "replace" in result.out
+        assert canary not in result.out + result.err
+        assert "Line 2 of the question" not in result.out
