@@ -130,7 +130,7 @@ def make_plan(
     scope = parse_targets(targets)
     with collector_paused():
         jobs, webhooks = _index_live(JOBS, live_jobs), _index_live(WEBHOOKS, live_webhooks)
-        secrets = desired.sensitive_values
+        secrets = desired.sensitive_values | desired.tree_secrets
         if secrets:
             secrets = secrets.union(
                 _former_secrets(JOBS, desired.jobs, jobs, secrets),

@@ -274,3 +274,56 @@ def test_a_multi_line_prompt_holding_a_secret_shows_no_line_of_it(
         assert result.code == 0 and "replace" in result.out
         assert canary not in result.out + result.err
         assert "Line 2 of the question" not in result.out
+
+
+SECRET_HOOK = "https://hooks.example.com/t/canary-tree-secret-8812"
+
+
+def _repository(tmp_path: Path, manifest: Manifest, job: Job) -> Path:
+    """A repository whose settings and a secret live outside bytestack/brands."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    brands = repo / "bytestack" / "brands"
+    brands.mkdir(parents=True)
+    (repo / "bytestack" / "settings.yaml").write_text(
+        manifest([job("alerts", webhook_url="${secret:ALERTS_HOOK}")], prune="off")
+    )
+    (brands / "acme.yaml").write_text(manifest([job("acme")]))
+    return repo
+
+
+def test_planning_a_subdirectory_warns_of_settings_outside_it_and_masks_the_trees_secrets(
+    served: Any, cli: Any, job: Job, manifest: Manifest, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.setenv("ALERTS_HOOK", SECRET_HOOK)
+    repo = _repository(tmp_path, manifest, job)
+    monkeypatch.chdir(repo)
+    whole = cli("apply", "bytestack", "--api-url", served.api_url, "--auto-approve")
+    assert whole.code == 0, whole.err
+    assert "settings.yaml sets" not in whole.err
+    for fmt in ("text", "markdown", "json"):
+        result = cli("plan", "bytestack/brands", "--api-url", served.api_url, "--format", fmt)
+        assert result.code == 0, result.err
+        assert (
+            "bytestack/settings.yaml: warning: bytestack/settings.yaml sets prune for this "
+            "manifest tree but is not among the paths given: this run uses prune: delete "
+            "instead. Give bytestack (or add bytestack/settings.yaml) to use them."
+        ) in result.err
+        assert result.err.count("settings.yaml sets prune") == 1
+        assert "alerts" in result.out  # the fallback still deletes it, as it says
+        assert SECRET_HOOK not in result.out + result.err
+    validated = cli("validate", "bytestack/brands")
+    assert "bytestack/settings.yaml sets prune" in validated.err
+
+
+def test_a_selection_holding_the_settings_gets_no_warning(
+    cli: Any, job: Job, manifest: Manifest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ALERTS_HOOK", SECRET_HOOK)
+    repo = _repository(tmp_path, manifest, job)
+    monkeypatch.chdir(repo)
+    assert "sets prune" not in cli("validate", "bytestack").err
+    monkeypatch.chdir(repo / "bytestack")
+    both = cli("validate", "brands", "settings.yaml")
+    assert both.code == 0 and "sets prune" not in both.err
