@@ -53,7 +53,7 @@ class TextRenderer:
             lines += [f"{self.paint('Refused:', BOLD, RED)} {view.refusal}", ""]
         lines.append(view.headline)
         if view.left_alone:
-            lines.append(f"{view.left_alone} -v lists them.")
+            lines.append(f"{view.left_alone} `plan -v` lists them.")
         out.write("\n".join(lines) + "\n")
 
     def change_lines(self, change: ChangeView) -> list[str]:

@@ -151,7 +151,7 @@ def test_a_plan_that_leaves_live_resources_alone_says_how_many(
     assert "No changes. The workspace matches" not in text.out
     assert text.out.endswith(
         "No changes to make; some live resources are left alone.\n"
-        f"Left alone: {line} (live resources this plan does not touch). -v lists them.\n"
+        f"Left alone: {line} (live resources this plan does not touch). `plan -v` lists them.\n"
     )
     verbose = cli("plan", path, "--api-url", served.api_url, "-v", *targets)
     assert all(f"left alone: {item}\n" in verbose.err for item in listed)
