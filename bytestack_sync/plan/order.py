@@ -13,11 +13,11 @@ def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
     """A key that sorts ``job 2`` before ``job 10``: runs of digits compare as numbers.
 
     Each part is (kind, number, text) so that digits and letters never compare with
-    each other; the whole text, last, breaks ties (``07`` and ``7``) and, of the
-    lowest kind, puts a name before the longer names it begins.
+    each other (digits first, as in ASCII); the whole text, last, breaks ties (``07``
+    and ``7``) and, of the lowest kind, puts a name before the longer names it begins.
     """
     parts = [
-        (1, int(part), part) if part.isdigit() else (0, 0, part.casefold())
+        (0, int(part), part) if part.isdigit() else (1, 0, part.casefold())
         for part in _DIGITS.split(text)
         if part
     ]
