@@ -122,8 +122,8 @@ def _warning(file: str, sections: list[str], root: str) -> Problem:
     names = ", ".join(sections)
     defaults = ", ".join(_DEFAULTS.get(s, s) for s in sections)
     message = (
-        f"{shown} sets {names} for this manifest tree but is not among the paths given: "
+        f"sets {names} for the manifest tree of the paths given but is not among them: "
         f"this run uses {defaults} instead. Give {os.path.relpath(root)} (or add {shown}) "
-        "to use them."
+        "to use it."
     )
     return Problem(Location(shown), message, "warning")

@@ -301,20 +301,20 @@ def test_planning_a_subdirectory_warns_of_settings_outside_it_and_masks_the_tree
     monkeypatch.chdir(repo)
     whole = cli("apply", "bytestack", "--api-url", served.api_url, "--auto-approve")
     assert whole.code == 0, whole.err
-    assert "settings.yaml sets" not in whole.err
+    assert "warning: sets" not in whole.err
     for fmt in ("text", "markdown", "json"):
         result = cli("plan", "bytestack/brands", "--api-url", served.api_url, "--format", fmt)
         assert result.code == 0, result.err
         assert (
-            "bytestack/settings.yaml: warning: bytestack/settings.yaml sets prune for this "
-            "manifest tree but is not among the paths given: this run uses prune: delete "
-            "instead. Give bytestack (or add bytestack/settings.yaml) to use them."
+            "bytestack/settings.yaml: warning: sets prune for the manifest tree of the paths "
+            "given but is not among them: this run uses prune: delete instead. Give "
+            "bytestack (or add bytestack/settings.yaml) to use it."
         ) in result.err
-        assert result.err.count("settings.yaml sets prune") == 1
+        assert result.err.count("warning: sets prune") == 1
         assert "alerts" in result.out  # the fallback still deletes it, as it says
         assert SECRET_HOOK not in result.out + result.err
     validated = cli("validate", "bytestack/brands")
-    assert "bytestack/settings.yaml sets prune" in validated.err
+    assert "settings.yaml: warning: sets prune" in validated.err
 
 
 def test_a_selection_holding_the_settings_gets_no_warning(
@@ -323,7 +323,7 @@ def test_a_selection_holding_the_settings_gets_no_warning(
     monkeypatch.setenv("ALERTS_HOOK", SECRET_HOOK)
     repo = _repository(tmp_path, manifest, job)
     monkeypatch.chdir(repo)
-    assert "sets prune" not in cli("validate", "bytestack").err
+    assert "warning: sets prune" not in cli("validate", "bytestack").err
     monkeypatch.chdir(repo / "bytestack")
     both = cli("validate", "brands", "settings.yaml")
-    assert both.code == 0 and "sets prune" not in both.err
+    assert both.code == 0 and "warning: sets prune" not in both.err
