@@ -265,7 +265,7 @@ def guard_refusal(plan: Plan) -> str:
     guard = plan.guard
     if not guard.refuses:
         return ""
-    return f"apply will refuse this plan unless --force is given: {guard.explain()}."
+    return f"apply refuses this plan unless --force is given: {guard.explain()}."
 
 
 def view_plan(plan: Plan, now: datetime) -> PlanView:

@@ -143,7 +143,7 @@ class MarkdownRenderer:
         if view.changes:
             parts.append(summary_table(view.plan))
         if view.refusal:
-            parts += [f"> [!CAUTION]\n> **Refused:** {md_text(view.refusal)}", ""]
+            parts += [f"> [!CAUTION]\n> **Destroy guard:** {md_text(view.refusal)}", ""]
         head = "\n".join(parts)
         warnings = warnings_section(view.warnings)
         return head + ("\n" + warnings if warnings else "")

@@ -50,7 +50,7 @@ class TextRenderer:
         for warning in view.warnings:
             lines += [f"{self.paint('Warning:', BOLD, YELLOW)} {warning}", ""]
         if view.refusal:
-            lines += [f"{self.paint('Refused:', BOLD, RED)} {view.refusal}", ""]
+            lines += [f"{self.paint('Destroy guard:', BOLD, RED)} {view.refusal}", ""]
         lines.append(view.headline)
         if view.left_alone:
             lines.append(f"{view.left_alone} `plan -v` lists them.")

@@ -26,10 +26,10 @@ def test_the_plan_says_the_destroy_guard_will_refuse_it_in_every_format(
     numbers = "6 delete(s) and 0 replace(s) would destroy 6 of 8 managed resources (75%)"
     text = cli("plan", path, "--api-url", served.api_url, "--detailed-exitcode")
     assert text.code == 2
-    assert f"Refused: apply will refuse this plan unless --force is given: {numbers}" in text.out
+    assert f"Destroy guard: apply refuses this plan unless --force is given: {numbers}" in text.out
     assert "max_destroy_percent (25%)" in text.out
     markdown = cli("plan", path, "--api-url", served.api_url, "--format", "markdown")
-    assert "**Refused:** apply will refuse this plan unless --force is given" in markdown.out
+    assert "**Destroy guard:** apply refuses this plan unless --force is given" in markdown.out
     assert "6 of 8 managed resources (75%), more than max\\_destroy\\_percent" in markdown.out
     document = json.loads(cli("plan", path, "--api-url", served.api_url, "--format", "json").out)
     jsonschema.validate(document, SCHEMA)
@@ -48,7 +48,7 @@ def test_a_plan_within_the_guard_says_nothing_of_a_refusal(
     assert cli("apply", path, "--api-url", served.api_url, "--auto-approve").code == 0
     write(manifest([job(f"job-{i}") for i in range(7)]))
     text = cli("plan", path, "--api-url", served.api_url)
-    assert "Refused" not in text.out and "1 to delete" in text.out
+    assert "Destroy guard" not in text.out and "1 to delete" in text.out
     document = json.loads(cli("plan", path, "--api-url", served.api_url, "--format", "json").out)
     assert document["destroy_guard"]["refuses"] is False
 
