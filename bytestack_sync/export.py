@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.contract import JOB, WEBHOOK, Compare, Field, Resource, Role
+from bytestack_sync.plan.order import oldest_first
 
 # Where ``init`` writes the schema, beside the manifest.
 SCHEMA_NAME = "bytestack.schema.json"
@@ -116,16 +117,14 @@ def _dump_item(entry: dict[str, Any]) -> str:
     return "".join(f"  {line}" if line.strip() else line for line in text.splitlines(True))
 
 
-def _oldest_first(resources: Sequence[Any]) -> list[Any]:
-    return sorted(resources, key=lambda x: (x.created_at is None, x.created_at or "", x.id))
-
-
-def _section(title: str, resource: Resource, shown_key: str, live: Sequence[BaseModel]) -> str:
+def _section(
+    title: str, resource: Resource, shown_key: str, live: Sequence[LiveJob | LiveWebhook]
+) -> str:
     """The ``title:`` list of ``live``, sorted by key; of those sharing one, the oldest."""
     if not live:
         return f"{title}: []\n"
     groups: dict[str, list[Any]] = {}
-    for item in _oldest_first(live):
+    for item in oldest_first(live):  # as the planner decides which one it keeps
         groups.setdefault(getattr(item, resource.key), []).append(item)
     parts = [f"{title}:\n"]
     for key in sorted(groups):

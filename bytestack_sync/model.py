@@ -121,3 +121,6 @@ class DesiredState:
     # is sensitive too.
     sensitive_values: frozenset[str] = field(default=frozenset(), repr=False)
     files: tuple[str, ...] = ()
+    # Values sensitive in the manifest tree's files outside the paths given: nothing
+    # here declares them, but any output must mask them.
+    tree_secrets: frozenset[str] = frozenset()

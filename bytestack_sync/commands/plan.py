@@ -50,6 +50,7 @@ def run(
                 f"live workspace read in {client.request_count} request(s); "
                 f"managed live resources: {plan.managed_count}\n"
             )
+            err.writelines(f"left alone: {x.address} ({x.why})\n" for x in plan.left_alone)
     if not shows_warnings(fmt, out):
         warn(plan.warnings, err, verbosity)
     render(plan, fmt, out, color=color)

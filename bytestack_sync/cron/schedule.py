@@ -87,6 +87,13 @@ class Schedule:
         """How many times it fires on a day it fires at all."""
         return len(self.minutes) * len(self.hours)
 
+    @property
+    def days_ored(self) -> bool:
+        """Whether both day fields are restricted, so that it fires on a day that
+        matches either (Vixie cron's OR), which few readers of ``0 9 13 * FRI`` expect."""
+        _, _, dom, _, dow = _expand_alias(self.expression.strip()).split()
+        return not dom.startswith("*") and not dow.startswith("*")
+
     def describe(self) -> str:
         """A short English description, such as "at 08:00 UTC, Monday to Friday"."""
         return describe_schedule(self.minutes, self.hours, self.canonical)

@@ -58,6 +58,8 @@ class ScheduleUse:
     file: str
     expression: str
     sensitive: bool
+    # What it means, when it ORs its day fields (see ``cron.Schedule.days_ored``).
+    ored_meaning: str = ""
 
     @property
     def location(self) -> Location:
@@ -216,7 +218,8 @@ class FileBuilder:
                 message = f"invalid schedule {expression!r}: {exc}"
             self._error(origin, "schedule", message)
             return None
-        use = ScheduleUse(_runs_per_day(parsed), origin, self.file, expression, hidden)
+        meaning = parsed.describe() if parsed.days_ored else ""
+        use = ScheduleUse(_runs_per_day(parsed), origin, self.file, expression, hidden, meaning)
         self.out.schedules.append(use)
         return expression
 

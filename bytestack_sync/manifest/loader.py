@@ -7,6 +7,7 @@ every file is collected before anything is raised, so a user fixes them in one p
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from bytestack_sync.manifest.diagnostics import find_key, node_location
 from bytestack_sync.manifest.document import Document, load_document
 from bytestack_sync.manifest.files import SUFFIXES, find_files
 from bytestack_sync.manifest.models import SINGLETON_SECTIONS
+from bytestack_sync.manifest.tree import survey_tree
 from bytestack_sync.model import (
     DesiredState,
     IgnoreRules,
@@ -135,9 +137,13 @@ def _collect(paths: Sequence[str], env: Mapping[str, str]) -> Collection:
         collection.job_count += document.declared_jobs
         collection.webhook_count += document.declared_webhooks
     merger = _Merger(documents)
-    collection.desired = merger.desired()
-    collection.problems.extend(merger.problems)
-    secrets = collection.desired.sensitive_values
+    settled = {s for d in documents if d.raw is not None for s in SINGLETON_SECTIONS if s in d.raw}
+    survey = survey_tree(paths, found.files, settled, env)
+    desired = merger.desired()
+    tree_secrets = frozenset(survey.secrets) - desired.sensitive_values
+    collection.desired = dataclasses.replace(desired, tree_secrets=tree_secrets)
+    collection.problems.extend(merger.problems + survey.warnings)
+    secrets = collection.desired.sensitive_values | tree_secrets
     collection.problems = sorted(_scrubbed(collection.problems, secrets))
     collection.nothing_to_plan = _nothing_to_plan(found.empty_directories, collection)
     return collection
@@ -221,14 +227,21 @@ class _Merger:
     def _schedule_warnings(self, max_runs: int) -> None:
         for document in self.documents:
             for use in document.specs.schedules:
-                if use.runs_per_day <= max_runs:
-                    continue
                 shown = "schedule" if use.sensitive else f"schedule {use.expression!r}"
-                message = (
-                    f"{shown} fires {use.runs_per_day} times a day, more than "
-                    f"safety.max_runs_per_day ({max_runs})"
-                )
-                self.problems.append(Problem(use.location, message, "warning"))
+                if use.runs_per_day > max_runs:
+                    message = (
+                        f"{shown} fires {use.runs_per_day} times a day, more than "
+                        f"safety.max_runs_per_day ({max_runs})"
+                    )
+                    self.problems.append(Problem(use.location, message, "warning"))
+                if use.ored_meaning:
+                    # A secret schedule's meaning would tell the secret: only the rule.
+                    fires = "on a day either matches" if use.sensitive else use.ored_meaning
+                    message = (
+                        f"{shown} restricts both day-of-month and day-of-week, which cron "
+                        f"ORs: it fires {fires}, not only on days that match both"
+                    )
+                    self.problems.append(Problem(use.location, message, "warning"))
 
     def _duplicates(self) -> None:
         for kind, attribute in (("job name", "job_names"), ("webhook url", "webhook_urls")):

@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Literal
 
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.model import JobSpec, WebhookSpec
+from bytestack_sync.plan.order import natural_key
 from bytestack_sync.secrets import sensitive_display
 
 ResourceType = Literal["job", "webhook"]
@@ -118,10 +119,11 @@ class Change:
         return self.live.id if self.live is not None else None
 
     @property
-    def sort_key(self) -> tuple[int, int, str]:
-        """(phase, step, key): sorting by it is the apply order; its first item is the phase."""
+    def sort_key(self) -> tuple[int, int, tuple[tuple[int, int, str], ...]]:
+        """(phase, step, key): sorting by it is the apply order; its first item is the
+        phase. Keys sort naturally, as a reader expects: ``job 2`` before ``job 10``."""
         phase, step = self.order[self.resource]
-        return (phase, step, self.key)
+        return (phase, step, natural_key(self.key))
 
     def __repr__(self) -> str:
         # The desired and live values may hold secrets; a repr shows only what is masked.

@@ -6,10 +6,26 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.model import SafetySettings
 from bytestack_sync.plan.changes import ACTIONS, Change, summary_counts
+from bytestack_sync.plan.guard import DestroyGuard
+
+# Why the plan leaves a live resource alone that differs from the manifests, in the
+# order a plan counts them.
+PRUNE_OFF = "undeclared (prune: off)"
+IGNORED = "ignored"
+UNTARGETED = "not targeted"
+LEFT_ALONE_ORDER = (PRUNE_OFF, IGNORED, UNTARGETED)
+
+
+class LeftAlone(NamedTuple):
+    """A live resource the plan does not touch although no manifest settles it."""
+
+    address: str
+    why: str
 
 
 @dataclass(frozen=True)
@@ -63,6 +79,9 @@ class Plan:
     # managed one, keyed digests of its fields, so a refusal can name what changed.
     seen_ids: frozenset[str] | None = None
     field_digests: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
+    # Live resources left alone by prune: off, ignore or --target: the reason a plan
+    # with no changes may still not match the workspace.
+    left_alone: tuple[LeftAlone, ...] = ()
 
     @cached_property
     def manifest_digest(self) -> str:
@@ -76,6 +95,29 @@ class Plan:
     def counts(self) -> dict[str, int]:
         counter = Counter(c.action for c in self.changes)
         return {action.action: counter.get(action.action, 0) for action in ACTIONS}
+
+    def destroy_guard(self, max_destroy_percent: float) -> DestroyGuard:
+        counts = self.counts()
+        return DestroyGuard(
+            counts["delete"], counts["replace"], self.managed_count, max_destroy_percent
+        )
+
+    @property
+    def guard(self) -> DestroyGuard:
+        """The destroy guard under the manifest's limit, as apply will check it."""
+        return self.destroy_guard(self.max_destroy_percent)
+
+    def left_alone_counts(self) -> dict[str, int]:
+        counter = Counter(item.why for item in self.left_alone)
+        return {why: counter[why] for why in LEFT_ALONE_ORDER if counter[why]}
+
+    def left_alone_line(self) -> str:
+        """What the plan left alone, counted by why: empty when nothing."""
+        counts = self.left_alone_counts()
+        if not counts:
+            return ""
+        parts = ", ".join(f"{n} {why}" for why, n in counts.items())
+        return f"Left alone: {parts} (live resources this plan does not touch)."
 
     def summary(self) -> str:
         """Terraform's summary line, with pauses named when there are any."""

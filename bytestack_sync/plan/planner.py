@@ -36,7 +36,9 @@ from bytestack_sync.plan.digest import (
     template_index,
 )
 from bytestack_sync.plan.kinds import L, S
-from bytestack_sync.plan.plan import Plan
+from bytestack_sync.plan.order import natural_key, oldest_first
+from bytestack_sync.plan.plan import IGNORED, PRUNE_OFF, UNTARGETED, LeftAlone, Plan
+from bytestack_sync.plan.renames import flag_renames
 from bytestack_sync.plan.targets import Targets, parse_targets
 from bytestack_sync.secrets import sensitive_display
 
@@ -97,6 +99,7 @@ class _Draft:
     tracked: list[LiveJob | LiveWebhook] = field(default_factory=list)
     addresses: dict[str, str] = field(default_factory=dict)
     declared: list[str] = field(default_factory=list)
+    left_alone: list[LeftAlone] = field(default_factory=list)
 
     def display(self, key: str, sensitive: bool = False) -> str:
         return sensitive_display(key) if sensitive or key in self.secrets else key
@@ -106,6 +109,10 @@ class _Draft:
         self.tracked.extend(lives)
         for live in lives:
             self.addresses[live.id] = address
+
+    def leave(self, lives: Sequence[LiveJob | LiveWebhook], address: str, why: str) -> None:
+        """Note live resources the plan leaves alone, and why."""
+        self.left_alone.extend(LeftAlone(address, why) for _ in lives)
 
 
 def make_plan(
@@ -123,7 +130,7 @@ def make_plan(
     scope = parse_targets(targets)
     with collector_paused():
         jobs, webhooks = _index_live(JOBS, live_jobs), _index_live(WEBHOOKS, live_webhooks)
-        secrets = desired.sensitive_values
+        secrets = desired.sensitive_values | desired.tree_secrets
         if secrets:
             secrets = secrets.union(
                 _former_secrets(JOBS, desired.jobs, jobs, secrets),
@@ -132,6 +139,7 @@ def make_plan(
         draft = _Draft(secrets, scope)
         _reconcile(JOBS, desired.jobs, jobs, desired, draft)
         _reconcile(WEBHOOKS, desired.webhooks, webhooks, desired, draft)
+        draft.changes = flag_renames(draft.changes, {spec.name for spec in desired.jobs})
         if not scope.everything:
             keys: dict[ResourceType, list[str]] = {
                 JOBS.resource: JOBS.keys(desired.jobs, live_jobs),
@@ -151,13 +159,14 @@ def _finish(desired: DesiredState, draft: _Draft, targets: Sequence[str]) -> Pla
         warnings=tuple(draft.warnings),
         managed_count=draft.managed,
         live_fingerprints=LiveFingerprints(draft.tracked),
-        declared=tuple(sorted(draft.declared)),
+        declared=tuple(sorted(draft.declared, key=natural_key)),
         digest_manifest=functools.partial(manifest_digest, desired, codec),
         targets=tuple(targets),
         sensitive_values=draft.secrets,
         live_addresses=draft.addresses,
         secret_templates=templates,
         max_destroy_percent=desired.safety.max_destroy_percent,
+        left_alone=tuple(sorted(draft.left_alone, key=lambda x: natural_key(x.address))),
     )
 
 
@@ -202,13 +211,18 @@ def _reconcile(
         draft.managed += len(found)
         if everything or draft.scope.includes(kind.resource, key):
             _reconcile_declared(kind, spec, key, found, draft)
-    for key in sorted(index):
-        if not kind.ignored(desired.ignore, key):
+        elif found:
+            address = f"{kind.resource}:{draft.display(key, kind.key_field in spec.sensitive)}"
+            draft.leave(found, address, UNTARGETED)
+    for key in sorted(index, key=natural_key):
+        if kind.ignored(desired.ignore, key):
+            draft.leave(index[key], f"{kind.resource}:{draft.display(key)}", IGNORED)
+        else:
             _prune(kind, key, index[key], desired.prune, draft)
 
 
 def _index_live(kind: _Kind[S, L], lives: Sequence[L]) -> dict[str, list[L]]:
-    """Live resources by identity, oldest first (unknown creation times count as newest)."""
+    """Live resources by identity, oldest first (see ``oldest_first``)."""
     index = {kind.live_key(live): [live] for live in lives}
     if len(index) == len(lives):
         return index  # no duplicates: the usual case, in one pass
@@ -216,10 +230,7 @@ def _index_live(kind: _Kind[S, L], lives: Sequence[L]) -> dict[str, list[L]]:
     for live in lives:
         index.setdefault(kind.live_key(live), []).append(live)
     # Only duplicates need an order; sorting every group would cost a key per resource.
-    for group in index.values():
-        if len(group) > 1:
-            group.sort(key=lambda x: (x.created_at is None, x.created_at or "", x.id))
-    return index
+    return {key: oldest_first(group) if len(group) > 1 else group for key, group in index.items()}
 
 
 def _reconcile_declared(
@@ -351,10 +362,11 @@ def _delete(
 
 def _prune(kind: _Kind[S, L], key: str, found: list[L], mode: PruneMode, draft: _Draft) -> None:
     """A live resource no manifest declares: delete it, pause it, or leave it."""
+    display = draft.display(key)
     if mode is PruneMode.OFF:
+        draft.leave(found, f"{kind.resource}:{display}", PRUNE_OFF)
         return
     in_scope = draft.scope.includes(kind.resource, key)
-    display = draft.display(key)
     if mode is PruneMode.PAUSE and not kind.pausable:
         if in_scope:
             draft.warnings.append(
@@ -364,6 +376,7 @@ def _prune(kind: _Kind[S, L], key: str, found: list[L], mode: PruneMode, draft: 
         return
     draft.managed += len(found)
     if not in_scope:
+        draft.leave(found, f"{kind.resource}:{display}", UNTARGETED)
         return
     draft.track(found, f"{kind.resource}:{display}")
     for live in found:

@@ -9,6 +9,7 @@ its action, resource kind and live id.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ from bytestack_sync.render.schedule import ScheduleChange, schedule_change
 from bytestack_sync.secrets import Redactor, sensitive_display
 
 NO_CHANGES = "No changes. The workspace matches the manifests."
+# "Matches" would be untrue while prune: off, ignore or --target leave resources alone.
+NO_CHANGES_LEFT_ALONE = "No changes to make; some live resources are left alone."
 NEW_JOB_ID = "new job id"
 
 
@@ -103,6 +106,8 @@ class FieldLine:
     has_old: bool = True
     has_new: bool = True
     forces_replacement: bool = False
+    # For a multi-line text on both sides: a unified diff of its lines (hunks only).
+    text_diff: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,17 +151,34 @@ def desired_fields(spec: JobSpec | WebhookSpec, masker: Masker) -> dict[str, Any
     return {name: masker.value(value, name in spec.sensitive) for name, value in spec_fields(spec)}
 
 
+# Lines of context around each change in a multi-line diff.
+TEXT_DIFF_CONTEXT = 2
+
+
+def text_diff(old: Any, new: Any) -> tuple[str, ...]:
+    """A unified diff of two masked texts when either spans lines, else nothing.
+
+    A long prompt changed in one line reads as two walls of text side by side; its
+    changed lines are what a reviewer needs. A sensitive value has no lines to show.
+    """
+    if type(old) is not str or type(new) is not str or "\n" not in old + new:
+        return ()
+    lines = difflib.unified_diff(
+        old.splitlines(), new.splitlines(), lineterm="", n=TEXT_DIFF_CONTEXT
+    )
+    return tuple(lines)[2:]  # the ---/+++ file header names no file here
+
+
 def _diff_line(
     diff: FieldDiff, masker: Masker, *, has_old: bool = True, has_new: bool = True
 ) -> FieldLine:
+    old = masker.value(diff.old, diff.sensitive) if has_old else None
+    new = masker.value(diff.new, diff.sensitive) if has_new else None
     return FieldLine(
-        field=diff.field,
-        old=masker.value(diff.old, diff.sensitive) if has_old else None,
-        new=masker.value(diff.new, diff.sensitive) if has_new else None,
-        has_old=has_old,
-        has_new=has_new,
+        field=diff.field, old=old, new=new, has_old=has_old, has_new=has_new,
         forces_replacement=diff.forces_replacement,
-    )
+        text_diff=text_diff(old, new) if has_old and has_new else (),
+    )  # fmt: skip
 
 
 def _field_lines(change: Change, masker: Masker) -> tuple[FieldLine, ...]:
@@ -193,7 +215,9 @@ def _notes(change: Change, masker: Masker) -> tuple[str, ...]:
 
 
 def _schedule(change: Change, now: datetime) -> ScheduleChange | None:
-    if not isinstance(change, (Update, Replace)):
+    # A new job's schedule deserves its meaning as much as a changed one: a create's
+    # diff has no old side.
+    if not isinstance(change, (Create, Update, Replace)):
         return None
     for diff in change.diffs:
         if diff.field == "schedule" and not diff.sensitive:
@@ -222,6 +246,26 @@ class PlanView:
     changes: tuple[ChangeView, ...]
     warnings: tuple[str, ...]
     masker: Masker
+    # Why apply will refuse this plan as it stands; empty when it will not.
+    refusal: str = ""
+    headline: str = NO_CHANGES
+    # What the plan left alone, counted; empty when nothing.
+    left_alone: str = ""
+
+
+def headline(plan: Plan) -> str:
+    """The plan's summary line: what it changes, or that it changes nothing."""
+    if plan.changes:
+        return plan.summary()
+    return NO_CHANGES_LEFT_ALONE if plan.left_alone else NO_CHANGES
+
+
+def guard_refusal(plan: Plan) -> str:
+    """The destroy guard's verdict in words, when apply will refuse the plan."""
+    guard = plan.guard
+    if not guard.refuses:
+        return ""
+    return f"apply refuses this plan unless --force is given: {guard.explain()}."
 
 
 def view_plan(plan: Plan, now: datetime) -> PlanView:
@@ -232,4 +276,7 @@ def view_plan(plan: Plan, now: datetime) -> PlanView:
         changes=tuple(view_change(c, masker, now) for c in ordered),
         warnings=tuple(masker.text(w) for w in plan.warnings),
         masker=masker,
+        refusal=guard_refusal(plan),
+        headline=headline(plan),
+        left_alone=plan.left_alone_line(),
     )

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from bytestack_sync.plan.changes import Delete, Pause
-from bytestack_sync.plan.plan import Plan, Target
-from bytestack_sync.render.fields import NO_CHANGES, ChangeView, Masker, desired_fields, view_plan
+from bytestack_sync.plan.plan import IGNORED, PRUNE_OFF, UNTARGETED, Plan, Target
+from bytestack_sync.render.fields import ChangeView, Masker, desired_fields, view_plan
 from bytestack_sync.render.schedule import ScheduleChange, ScheduleSide
 
 FORMAT_VERSION = 1
@@ -31,7 +31,8 @@ def _side(side: ScheduleSide) -> dict[str, Any]:
 def _schedule(schedule: ScheduleChange | None) -> dict[str, Any] | None:
     if schedule is None:
         return None
-    return {"before": _side(schedule.before), "after": _side(schedule.after)}
+    before = _side(schedule.before) if schedule.before is not None else None
+    return {"before": before, "after": _side(schedule.after)}
 
 
 def masked_data(view: ChangeView, masker: Masker) -> dict[str, Any]:
@@ -67,6 +68,18 @@ def _target(target: Target | None, masker: Masker) -> dict[str, str] | None:
     return {"api_url": masker.text(target.api_url), "workspace": masker.text(target.workspace)}
 
 
+def _left_alone(plan: Plan, masker: Masker) -> dict[str, Any]:
+    counts = plan.left_alone_counts()
+    return {
+        "undeclared": counts.get(PRUNE_OFF, 0),
+        "ignored": counts.get(IGNORED, 0),
+        "untargeted": counts.get(UNTARGETED, 0),
+        "resources": [
+            {"address": masker.text(item.address), "why": item.why} for item in plan.left_alone
+        ],
+    }
+
+
 class JsonRenderer:
     def render(self, plan: Plan, out: TextIO, now: datetime) -> None:
         view = view_plan(plan, now)
@@ -75,12 +88,14 @@ class JsonRenderer:
             "format_version": FORMAT_VERSION,
             "has_changes": bool(view.changes),
             "summary": {**counts, "total": sum(counts.values())},
-            "summary_line": plan.summary() if view.changes else NO_CHANGES,
+            "summary_line": view.headline,
             "changes": [masked_data(c, view.masker) for c in view.changes],
             "warnings": list(view.warnings),
             "targets": [view.masker.text(t) for t in plan.targets],
             "managed_count": plan.managed_count,
             "target": _target(plan.target, view.masker),
+            "destroy_guard": plan.guard.data(),
+            "left_alone": _left_alone(plan, view.masker),
         }
         json.dump(document, out, indent=2, sort_keys=True, ensure_ascii=False)
         out.write("\n")

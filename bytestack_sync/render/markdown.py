@@ -16,7 +16,6 @@ from typing import TextIO
 from bytestack_sync.plan.changes import ACTIONS
 from bytestack_sync.plan.plan import Plan
 from bytestack_sync.render.fields import (
-    NO_CHANGES,
     ChangeView,
     FieldLine,
     PlanView,
@@ -52,6 +51,9 @@ def fenced(lines: Iterable[str], info: str = "") -> str:
 
 def diff_lines(field: FieldLine) -> list[str]:
     forced = "  # forces replacement" if field.forces_replacement else ""
+    if field.text_diff:
+        # The text's own unified diff, under a hunk-like header naming the field.
+        return [f"@@ {field.field} @@{forced}", *field.text_diff]
     lines = [f"- {field.field}: {format_value(field.old)}"] if field.has_old else []
     if field.has_new:
         lines.append(f"+ {field.field}: {format_value(field.new)}{forced}")
@@ -66,15 +68,14 @@ def _side_cells(side: ScheduleSide) -> tuple[str, str, str]:
 
 
 def schedule_table(schedule: ScheduleChange) -> str:
-    before, after = _side_cells(schedule.before), _side_cells(schedule.after)
-    rows = [
-        ("Schedule", html_code(schedule.before.expression), html_code(schedule.after.expression)),
-        ("Meaning", before[0], after[0]),
-        ("Runs per day", before[1], after[1]),
-        ("Next runs", before[2], after[2]),
-    ]
-    lines = ["| | Before | After |", "| --- | --- | --- |"]
-    return "\n".join(lines + [f"| {a} | {b} | {c} |" for a, b, c in rows])
+    sides = [schedule.after] if schedule.before is None else [schedule.before, schedule.after]
+    cells = [(html_code(side.expression), *_side_cells(side)) for side in sides]
+    labels = ("Schedule", "Meaning", "Runs per day", "Next runs")
+    head = "| | Declared |" if len(sides) == 1 else "| | Before | After |"
+    lines = [head, "| --- |" + " --- |" * len(sides)]
+    lines += ["| " + " | ".join([label, *(c[i] for c in cells)]) + " |" for i, label in
+              enumerate(labels)]  # fmt: skip
+    return "\n".join(lines)
 
 
 def change_section(change: ChangeView) -> str:
@@ -143,10 +144,13 @@ class MarkdownRenderer:
                 f"{html_code(view.masker.text(target.workspace))}",
                 "",
             ]
-        if not view.changes:
-            parts += [f"**{md_text(NO_CHANGES)}**", ""]
-        else:
-            parts += [f"**{md_text(view.plan.summary())}**", "", summary_table(view.plan)]
+        parts += [f"**{md_text(view.headline)}**", ""]
+        if view.left_alone:
+            parts += [md_text(view.left_alone), ""]
+        if view.changes:
+            parts.append(summary_table(view.plan))
+        if view.refusal:
+            parts += [f"> [!CAUTION]\n> **Destroy guard:** {md_text(view.refusal)}", ""]
         head = "\n".join(parts)
         warnings = warnings_section(view.warnings)
         return head + ("\n" + warnings if warnings else "")

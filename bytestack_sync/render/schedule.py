@@ -23,7 +23,9 @@ class ScheduleSide:
 
 @dataclass(frozen=True)
 class ScheduleChange:
-    before: ScheduleSide
+    """A schedule's meaning in time; ``before`` is None for a resource being created."""
+
+    before: ScheduleSide | None
     after: ScheduleSide
 
 
@@ -43,8 +45,10 @@ def schedule_side(expression: str, now: datetime) -> ScheduleSide:
 
 
 def schedule_change(old: object, new: object, now: datetime) -> ScheduleChange | None:
-    """Both sides of a schedule diff, or None when either side is not a schedule text."""
-    if not isinstance(old, str) or not isinstance(new, str):
+    """Both sides of a schedule diff (only the new one for a create: ``old`` None), or
+    None when a side is not a schedule text."""
+    if not isinstance(new, str) or not (old is None or isinstance(old, str)):
         return None
     moment = now if now.tzinfo is not None else now.replace(tzinfo=timezone.utc)
-    return ScheduleChange(before=schedule_side(old, moment), after=schedule_side(new, moment))
+    before = schedule_side(old, moment) if old is not None else None
+    return ScheduleChange(before=before, after=schedule_side(new, moment))

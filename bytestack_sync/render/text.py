@@ -7,7 +7,6 @@ from typing import TextIO
 
 from bytestack_sync.plan.plan import Plan
 from bytestack_sync.render.fields import (
-    NO_CHANGES,
     ChangeView,
     FieldLine,
     format_time,
@@ -25,6 +24,9 @@ BOLD = "\x1b[1m"
 
 # Terraform's colours, by the symbol a change owns: what it does to the resource.
 SYMBOL_COLORS: dict[str, str] = {"+": GREEN, "~": YELLOW, "-/+": MAGENTA, "-": RED}
+
+# A unified diff's lines, by their first character: added, removed, hunk header.
+DIFF_COLORS: dict[str, str] = {"+": GREEN, "-": RED, "@": MAGENTA}
 
 INDENT = "      "
 
@@ -50,7 +52,11 @@ class TextRenderer:
                 lines += [*self.change_lines(change), ""]
         for warning in view.warnings:
             lines += [f"{self.paint('Warning:', BOLD, YELLOW)} {warning}", ""]
-        lines.append(plan.summary() if view.changes else NO_CHANGES)
+        if view.refusal:
+            lines += [f"{self.paint('Destroy guard:', BOLD, RED)} {view.refusal}", ""]
+        lines.append(view.headline)
+        if view.left_alone:
+            lines.append(f"{view.left_alone} `plan -v` lists them.")
         out.write("\n".join(lines) + "\n")
 
     def change_lines(self, change: ChangeView) -> list[str]:
@@ -61,6 +67,7 @@ class TextRenderer:
         width = max((len(f.field) for f in change.fields), default=0) + 1
         for field in change.fields:
             lines.append(INDENT + self.field_line(field, width))
+            lines += [f"{INDENT}  {self.paint_diff(line)}" for line in field.text_diff]
             if field.field == "schedule" and change.schedule is not None:
                 lines += schedule_lines(change.schedule)
         if change.reason:
@@ -68,9 +75,15 @@ class TextRenderer:
         lines += [f"{INDENT}# {note}" for note in change.notes]
         return lines
 
+    def paint_diff(self, line: str) -> str:
+        colour = DIFF_COLORS.get(line[:1])
+        return self.paint(line, colour) if colour else line
+
     def field_line(self, field: FieldLine, width: int) -> str:
         label = f"{field.field + ':':<{width}}"
-        if not field.has_old:
+        if field.text_diff:
+            value = "(multi-line; changed lines below)"
+        elif not field.has_old:
             value = format_value(field.new)
         elif not field.has_new:
             value = format_value(field.old)
@@ -92,4 +105,6 @@ def side_lines(label: str, side: ScheduleSide) -> list[str]:
 
 
 def schedule_lines(schedule: ScheduleChange) -> list[str]:
+    if schedule.before is None:
+        return side_lines("means", schedule.after)
     return side_lines("before", schedule.before) + side_lines("after", schedule.after)

@@ -368,3 +368,12 @@ def test_describe(expression: str, text: str) -> None:
 def test_module_exports() -> None:
     assert cron.parse is parse
     assert set(cron.__all__) >= {"CronError", "Schedule", "parse", "equivalent"}
+
+
+@pytest.mark.parametrize(
+    ("expression", "ored"),
+    [("0 9 13 * FRI", True), ("0 0 1-31 * 1", True), ("0 9 13 * *", False),
+     ("0 9 * * FRI", False), ("0 0 */2 * 1", False), ("0 0 1 * */2", False), ("@weekly", False)],
+)  # fmt: skip
+def test_days_ored(expression: str, ored: bool) -> None:
+    assert parse(expression).days_ored is ored

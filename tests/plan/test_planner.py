@@ -179,7 +179,7 @@ def test_schedules_that_fire_differently_are_updated(
         ),
         pytest.param(
             [("job_b", "2024-01-01", "Other?"), ("job_a", "2024-01-01", "Third?")],
-            "job_a", ["job_b"], "oldest", id="tie-by-id",
+            "job_b", ["job_a"], "oldest", id="tie-by-list-order",
         ),
         pytest.param(
             [("job_a", None, "Other?"), ("job_b", "2024-03-01", "Third?")],

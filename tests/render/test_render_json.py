@@ -56,8 +56,23 @@ EXPECTED_PAUSE = """\
       "schedule": null
     }
   ],
+  "destroy_guard": {
+    "deletes": 0,
+    "destroyed": 0,
+    "managed": 3,
+    "max_destroy_percent": 25.0,
+    "percent": 0.0,
+    "refuses": false,
+    "replaces": 0
+  },
   "format_version": 1,
   "has_changes": true,
+  "left_alone": {
+    "ignored": 0,
+    "resources": [],
+    "undeclared": 0,
+    "untargeted": 0
+  },
   "managed_count": 3,
   "summary": {
     "create": 0,

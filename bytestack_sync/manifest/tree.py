@@ -1,0 +1,129 @@
+"""The manifest tree a selection of paths belongs to, and what it holds outside them.
+
+``plan bytestack/brands`` reads only that directory. When ``prune``, ``ignore`` or
+``safety`` live in ``bytestack/settings.yaml``, the plan silently falls back to
+their defaults (``prune: delete``) and may delete what the tree's other files
+declare, showing values those files keep secret. So the tree is looked up: from
+the selection upwards to the first directory holding a manifest with settings, or
+to the repository root (a directory with ``.git``). Settings found there, outside
+the selection, are warned about; values sensitive in any manifest of the tree are
+masked. Problems in files outside the selection are not the selection's: ignored.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bytestack_sync.errors import Problem
+from bytestack_sync.manifest.construct import PosDict
+from bytestack_sync.manifest.document import Document, load_document
+from bytestack_sync.manifest.files import SUFFIXES, find_files
+from bytestack_sync.manifest.models import SINGLETON_SECTIONS
+from bytestack_sync.model import Location
+
+# What each setting falls back to when no file of the selection sets it.
+_DEFAULTS = {"prune": "prune: delete", "ignore": "no ignore", "safety": "the default safety"}
+
+
+@dataclass
+class TreeSurvey:
+    """What the tree around a selection holds outside it."""
+
+    warnings: list[Problem] = field(default_factory=list)
+    secrets: set[str] = field(default_factory=set)
+
+
+def survey_tree(
+    paths: Sequence[str], loaded: Sequence[str], settled: Collection[str], env: Mapping[str, str]
+) -> TreeSurvey:
+    """Warnings for settings outside ``loaded`` that it does not ``settle`` itself, and
+    every value sensitive in the tree's other manifests."""
+    survey = TreeSurvey()
+    start = _start(paths)
+    if start is None:
+        return survey
+    inside = {os.path.realpath(f) for f in loaded}
+    documents: dict[str, Document] = {}
+
+    def read(file: str) -> Document:
+        if file not in documents:
+            documents[file] = load_document(file, env)
+        return documents[file]
+
+    root, settings = _climb(start, read)
+    if root is None:
+        return survey
+    setters = Counter(s for _, sections in settings for s in sections)
+    for file, sections in settings:
+        # A section set by several files breaks the tree's rule (one file only): the
+        # directory holds separate manifests, not one tree's settings.
+        missing = [s for s in sections if s not in settled and setters[s] == 1]
+        if missing and os.path.realpath(file) not in inside:
+            survey.warnings.append(_warning(file, missing, root))
+    for file in find_files([root]).files:
+        if os.path.realpath(file) not in inside:
+            survey.secrets.update(read(file).sensitive_values)
+    return survey
+
+
+def _start(paths: Sequence[str]) -> str | None:
+    dirs = [
+        p if os.path.isdir(p) else os.path.dirname(p) or "." for p in paths if os.path.exists(p)
+    ]
+    if not dirs:
+        return None
+    return os.path.commonpath([os.path.realpath(d) for d in dirs])
+
+
+def _climb(
+    start: str, read: Callable[[str], Document]
+) -> tuple[str | None, list[tuple[str, list[str]]]]:
+    """The tree's root, and the files directly in it that set settings, with them."""
+    current = start
+    while True:
+        found = [(file, _sections(read(file))) for file in _direct_manifests(current)]
+        with_settings = [(file, sections) for file, sections in found if sections]
+        if with_settings:
+            return current, with_settings
+        if os.path.exists(os.path.join(current, ".git")):
+            return current, []
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None, []  # no repository and no settings: no tree to speak of
+        current = parent
+
+
+def _direct_manifests(directory: str) -> list[str]:
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return []
+    return [
+        os.path.join(directory, name)
+        for name in names
+        if name.endswith(SUFFIXES)
+        and not name.startswith(".")
+        and os.path.isfile(os.path.join(directory, name))
+    ]
+
+
+def _sections(document: Document) -> list[str]:
+    raw = document.raw
+    if not isinstance(raw, PosDict):
+        return []
+    return [section for section in SINGLETON_SECTIONS if section in raw]
+
+
+def _warning(file: str, sections: list[str], root: str) -> Problem:
+    shown = os.path.relpath(file)
+    names = ", ".join(sections)
+    defaults = ", ".join(_DEFAULTS.get(s, s) for s in sections)
+    message = (
+        f"sets {names} for the manifest tree of the paths given but is not among them: "
+        f"this run uses {defaults} instead. Give {os.path.relpath(root)} (or add {shown}) "
+        "to use it."
+    )
+    return Problem(Location(shown), message, "warning")
