@@ -180,7 +180,9 @@ def apply(
         out=sys.stdout,
         err=sys.stderr,
         color=use_color(opts, sys.stdout),
-        interactive=sys.stdin.isatty() and sys.stderr.isatty(),
+        # Someone at a keyboard: the question itself goes to the terminal, so a piped
+        # stdout or stderr (`apply | tee log`) does not hide it.
+        interactive=sys.stdin.isatty(),
         verbosity=opts.verbosity,
         redactor=opts.redactor,
         debug=opts.debug,

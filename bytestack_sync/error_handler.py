@@ -179,11 +179,11 @@ def run_cli(command: click.Command, argv: list[str] | None, invocation: Invocati
             return int(exc.exit_code)
         except click.ClickException as exc:
             return _click_exit_code(exc)
-        except (KeyboardInterrupt, click.exceptions.Abort):
-            from bytestack_sync.errors import EXIT_INTERRUPTED
+        except (KeyboardInterrupt, click.exceptions.Abort) as exc:
+            from bytestack_sync.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated
 
             _say("interrupted")
-            return EXIT_INTERRUPTED
+            return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
         except Exception as exc:
             return _exit_code_for(exc, invocation.debug)
     return int(result) if isinstance(result, int) else 0

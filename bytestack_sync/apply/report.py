@@ -76,15 +76,37 @@ class ApplyReport:
         return f"{title}: {', '.join(parts)}."
 
 
+# How many names an interrupted run's summary shows per group: enough to recognise
+# where it stopped, few enough that a 400-change plan stays readable.
+FIRST_NAMES = 5
+_GROUPS: tuple[tuple[Status, str], ...] = (
+    ("ok", "done"),
+    ("failed", "failed"),
+    ("skipped", "not started"),
+)
+
+
 def write_report(
-    report: ApplyReport, out: TextIO, *, verbose: bool = True, err: TextIO | None = None
+    report: ApplyReport,
+    out: TextIO,
+    *,
+    verbose: bool = True,
+    listed: bool = False,
+    err: TextIO | None = None,
 ) -> None:
-    """The outcome of every change (failed and skipped ones always), then the summary,
-    on ``out``; a result that could not be confirmed is a warning, on ``err`` (stderr
-    unless given), since stdout carries only the report."""
-    for outcome in report.outcomes:
-        if verbose or not outcome.ok:
-            out.write(f"  {outcome.line()}\n")
+    """The outcome of every change, then the summary, on ``out``; a result that could
+    not be confirmed is a warning, on ``err`` (stderr unless given), since stdout
+    carries only the report.
+
+    ``listed``: the progress already printed one line per change, so only those
+    that went wrong are repeated. An interrupted run gets counts and first names.
+    """
+    if report.interrupted:
+        _write_groups(report, out)
+    else:
+        for outcome in report.outcomes:
+            if not outcome.ok or (verbose and not listed):
+                out.write(f"  {outcome.line()}\n")
     if report.outcomes:
         out.write("\n")
     out.write(report.summary() + "\n")
@@ -100,3 +122,18 @@ def write_report(
     elif report.confirm_error is not None:
         stream = err if err is not None else sys.stderr
         stream.write(f"warning: could not confirm the result: {report.confirm_error}\n")
+
+
+def _write_groups(report: ApplyReport, out: TextIO) -> None:
+    """``  done (3): job:a, job:b, job:c`` for done, failed and not started."""
+    groups: dict[Status, list[ChangeOutcome]] = {"ok": [], "failed": [], "skipped": []}
+    for outcome in report.outcomes:
+        groups[outcome.status].append(outcome)
+    for status, label in _GROUPS:
+        outcomes = groups[status]
+        if not outcomes:
+            continue
+        names = ", ".join(o.change.address for o in outcomes[:FIRST_NAMES])
+        more = len(outcomes) - FIRST_NAMES
+        tail = f", and {more} more" if more > 0 else ""
+        out.write(f"  {label} ({len(outcomes)}): {names}{tail}\n")
