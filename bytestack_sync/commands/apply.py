@@ -8,10 +8,15 @@ and refuses if anything the plan touches changed since it was made.
 
 from __future__ import annotations
 
+import array
+import fcntl
 import os
 import re
 import signal
+import stat
+import termios
 import threading
+import time
 from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import TextIO
@@ -52,6 +57,7 @@ NO_TERMINAL = (
 
 
 TERMINAL = "/dev/tty"
+DRAIN_SECONDS = 2.0
 QUESTION = (
     "\nDo you want to perform these actions?\n"
     "  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
@@ -121,6 +127,7 @@ def ask_approval(out: TextIO) -> bool:
     """Ask on the terminal itself, after the plan it asks about has been flushed: a
     piped stdout is block-buffered, and a piped stderr would hide the question."""
     out.flush()
+    wait_until_read(out)
     try:
         # Two handles: a terminal cannot seek, so it cannot be opened "r+" as text.
         with (
@@ -134,6 +141,25 @@ def ask_approval(out: TextIO) -> bool:
     except OSError:
         raise UsageError(NO_TERMINAL) from None
     return answer.strip() == "yes"
+
+
+def wait_until_read(out: TextIO, timeout: float = DRAIN_SECONDS) -> None:
+    """Wait (briefly) until a pipe's reader has taken what was written: with
+    `apply | tee log` the plan reaches the screen only through tee, and the
+    question, written straight to the terminal, must not overtake it."""
+    try:
+        fd = out.fileno()
+        if not stat.S_ISFIFO(os.fstat(fd).st_mode):
+            return
+        deadline = time.monotonic() + timeout
+        unread = array.array("i", [1])
+        while time.monotonic() < deadline:
+            fcntl.ioctl(fd, termios.FIONREAD, unread)
+            if unread[0] == 0:
+                return
+            time.sleep(0.01)
+    except (AttributeError, OSError, ValueError):
+        return  # not a file, or a pipe that cannot say: ask at once
 
 
 class _Apply:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -123,7 +124,10 @@ def test_on_a_terminal_apply_asks_for_yes(
     created: list[str],
 ) -> None:
     path = write(manifest([job("alpha")]))
-    monkeypatch.setattr("sys.stdin", io.StringIO(answer))
+    # The question is asked on the terminal itself: here a real pseudo-terminal.
+    keyboard, terminal = os.openpty()
+    monkeypatch.setattr(apply_command, "TERMINAL", os.ttyname(terminal))
+    os.write(keyboard, answer.encode())
     out, err = io.StringIO(), io.StringIO()
     result = apply_command.run(
         [str(path)],
@@ -138,6 +142,9 @@ def test_on_a_terminal_apply_asks_for_yes(
         interactive=True,
         verbosity=0,
     )
+    asked = os.read(keyboard, 4096).decode()
+    os.close(keyboard)
+    os.close(terminal)
     assert result == code
-    assert "Only 'yes' will be accepted" in err.getvalue()
+    assert "Only 'yes' will be accepted" in asked
     assert sorted(served.jobs()) == created
