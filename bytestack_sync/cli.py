@@ -96,6 +96,12 @@ FORCE = click.option(
     is_flag=True,
     help="Allow an empty manifest set and apply past the destroy guard.",
 )
+PLAN_FORCE = click.option(
+    "--force",
+    is_flag=True,
+    help="Plan even when the paths declare nothing: the plan then deletes every "
+    "managed live resource.",
+)
 
 
 @cli.command()
@@ -115,7 +121,7 @@ FORCE = click.option(
     help="Exit 0 when there is nothing to do, 2 otherwise.",
 )
 @TARGET
-@FORCE
+@PLAN_FORCE
 @common_options
 def plan(
     paths: tuple[str, ...],

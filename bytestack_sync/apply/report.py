@@ -102,12 +102,14 @@ def write_report(
     that went wrong are repeated. An interrupted run gets counts and first names.
     """
     if report.interrupted:
-        _write_groups(report, out)
+        wrote = _write_groups(report, out)
     else:
-        for outcome in report.outcomes:
-            if not outcome.ok or (verbose and not listed):
-                out.write(f"  {outcome.line()}\n")
-    if report.outcomes:
+        shown = [o for o in report.outcomes if not o.ok or (verbose and not listed)]
+        for outcome in shown:
+            out.write(f"  {outcome.line()}\n")
+        wrote = bool(shown)
+    # A blank line parts the summary from what came before; quiet, nothing did.
+    if report.outcomes and (wrote or verbose):
         out.write("\n")
     out.write(report.summary() + "\n")
     if report.interrupted and report.skipped:
@@ -124,8 +126,9 @@ def write_report(
         stream.write(f"warning: could not confirm the result: {report.confirm_error}\n")
 
 
-def _write_groups(report: ApplyReport, out: TextIO) -> None:
-    """``  done (3): job:a, job:b, job:c`` for done, failed and not started."""
+def _write_groups(report: ApplyReport, out: TextIO) -> bool:
+    """``  done (3): job:a, job:b, job:c`` for done, failed and not started; whether
+    anything was written."""
     groups: dict[Status, list[ChangeOutcome]] = {"ok": [], "failed": [], "skipped": []}
     for outcome in report.outcomes:
         groups[outcome.status].append(outcome)
@@ -137,3 +140,4 @@ def _write_groups(report: ApplyReport, out: TextIO) -> None:
         more = len(outcomes) - FIRST_NAMES
         tail = f", and {more} more" if more > 0 else ""
         out.write(f"  {label} ({len(outcomes)}): {names}{tail}\n")
+    return bool(report.outcomes)

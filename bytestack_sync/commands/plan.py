@@ -53,7 +53,9 @@ def run(
     render(plan, fmt, out, color=color)
     if out_file is not None:
         write_plan(plan, out_file)
-        if verbosity >= 0:
+        if verbosity >= 0 and plan.empty:
+            err.write(f"Saved the plan to {out_file}; it has no changes to apply.\n")
+        elif verbosity >= 0:
             err.write(f"Saved the plan to {out_file}; run `bytestack-sync apply {out_file}`.\n")
     if detailed_exitcode and not plan.empty:
         return EXIT_CHANGES_PENDING

@@ -36,7 +36,10 @@ class TextRenderer:
     def paint(self, text: str, *codes: str) -> str:
         if not self.color or not codes:
             return text
-        return "".join(codes) + text + RESET
+        # Each line painted on its own: a reset after a newline would leave the end of
+        # the line coloured, and a pager or CI log that cuts lines would bleed it on.
+        start = "".join(codes)
+        return "\n".join(start + line + RESET if line else line for line in text.split("\n"))
 
     def render(self, plan: Plan, out: TextIO, now: datetime) -> None:
         view = view_plan(plan, now)

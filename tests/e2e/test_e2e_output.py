@@ -1,0 +1,43 @@
+"""Small things a reader of the output notices: quiet output, empty saved plans, help."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bytestack_sync.errors import EXIT_OK
+
+
+def test_quiet_apply_prints_only_the_summary(
+    served: Any, cli: Any, write: Any, job: Any, manifest: Any
+) -> None:
+    path = write(manifest([job("quiet")]))
+    result = cli("-q", "apply", path, "--api-url", served.api_url, "--auto-approve")
+    assert result.code == EXIT_OK, result.out + result.err
+    assert result.out == (
+        "Apply complete: 1 created, 0 updated, 0 replaced, 0 deleted, 0 failed.\n"
+    )
+    assert result.err == ""
+
+
+def test_an_empty_saved_plan_does_not_suggest_applying_it(
+    served: Any, cli: Any, write: Any, job: Any, manifest: Any, tmp_path: Path
+) -> None:
+    path = write(manifest([job("same")]))
+    assert cli("apply", path, "--api-url", served.api_url, "--auto-approve").code == EXIT_OK
+    saved = tmp_path / "empty.plan"
+    result = cli("plan", path, "--api-url", served.api_url, "--out", saved)
+    assert result.code == EXIT_OK, result.err
+    assert result.err == f"Saved the plan to {saved}; it has no changes to apply.\n"
+    changed = tmp_path / "changed.plan"
+    write(manifest([job("same"), job("new")]))
+    result = cli("plan", path, "--api-url", served.api_url, "--out", changed)
+    assert f"run `bytestack-sync apply {changed}`" in result.err
+
+
+def test_the_force_help_of_plan_says_what_it_does_for_plan(cli: Any) -> None:
+    planned = " ".join(cli("plan", "--help").out.split())
+    assert "--force Plan even when the paths declare nothing: the plan then deletes" in planned
+    assert "destroy guard" not in planned
+    applied = " ".join(cli("apply", "--help").out.split())
+    assert "apply past the destroy guard" in applied
