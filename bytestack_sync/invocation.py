@@ -143,5 +143,30 @@ class RootGroup(click.Group):
 
         key = os.environ.get(contract.API_KEY_ENV)
         if key:
+            check_key_length(key)
             ctx.ensure_object(Options).redactor.add(key)
         return super().invoke(ctx)
+
+
+# A key shorter than this is no ByteStack key, and it cannot be told from ordinary
+# words ("such" would hide every "No such file"): it is refused before anything runs.
+MIN_KEY_LENGTH = 8
+
+
+def check_key_length(key: str) -> None:
+    """Refuse a key too short to redact safely; warn of one redacted only as a word."""
+    from bytestack_sync import contract
+    from bytestack_sync.errors import UsageError
+    from bytestack_sync.secrets import MIN_ANYWHERE_LENGTH, is_short_secret
+
+    if len(key) < MIN_KEY_LENGTH:
+        raise UsageError(
+            f"{contract.API_KEY_ENV} is {len(key)} characters long: too short to be told "
+            f"from ordinary words in the output (at least {MIN_KEY_LENGTH}); "
+            "set the real key, or unset it"
+        )
+    if is_short_secret(key):
+        sys.stderr.write(
+            f"warning: {contract.API_KEY_ENV} is shorter than {MIN_ANYWHERE_LENGTH} "
+            "characters: it is hidden only where it stands as a whole word\n"
+        )

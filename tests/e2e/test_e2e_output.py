@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bytestack_sync.errors import EXIT_OK
 
 
@@ -41,3 +43,30 @@ def test_the_force_help_of_plan_says_what_it_does_for_plan(cli: Any) -> None:
     assert "destroy guard" not in planned
     applied = " ".join(cli("apply", "--help").out.split())
     assert "apply past the destroy guard" in applied
+
+
+@pytest.mark.parametrize(
+    ("key", "missing", "expected"),
+    [
+        (
+            "such",
+            "no/such/x.yaml",
+            "error: BITKIT_API_KEY is 4 characters long: too short to be told from ordinary "
+            "words in the output (at least 8); set the real key, or unset it",
+        ),
+        # Hidden where it is a whole token, never inside a longer word, with one warning.
+        ("such-key", "no-such-keys/such-key/x.yaml", "warning: BITKIT_API_KEY is shorter than 12"),
+    ],
+)
+def test_a_key_too_short_to_tell_from_words_is_refused_or_warned_about_at_start(
+    cli: Any, monkeypatch: Any, tmp_path: Path, key: str, missing: str, expected: str
+) -> None:
+    monkeypatch.setenv("BITKIT_API_KEY", key)
+    result = cli("validate", tmp_path / missing)
+    shown = result.out + result.err
+    assert result.code == 1
+    assert result.err.count(expected) == 1 and result.err.startswith(expected), shown
+    assert f"/{key}/" not in shown
+    if key == "such-key":
+        assert "/no-such-keys/(sensitive, sha256:" in shown
+        assert "no such file or directory" in shown
