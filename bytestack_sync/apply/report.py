@@ -7,6 +7,7 @@ was done and what a second apply will do.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -61,6 +62,11 @@ class ApplyReport:
         return [o for o in self.outcomes if o.status == "skipped"]
 
     @property
+    def total_failure(self) -> bool:
+        """Every change of several failed: likely one cause (a read-only key, say)."""
+        return len(self.outcomes) > 1 and len(self.failed) == len(self.outcomes)
+
+    @property
     def converged(self) -> bool:
         return self.remaining is not None and not self.remaining
 
@@ -103,6 +109,8 @@ def write_report(
     """
     if report.interrupted:
         wrote = _write_groups(report, out)
+    elif report.total_failure:
+        wrote = _write_total_failure(report.failed, out)
     else:
         shown = [o for o in report.outcomes if not o.ok or (verbose and not listed)]
         for outcome in shown:
@@ -124,6 +132,30 @@ def write_report(
     elif report.confirm_error is not None:
         stream = err if err is not None else sys.stderr
         stream.write(f"warning: could not confirm the result: {report.confirm_error}\n")
+
+
+# The statuses a rerun cannot fix: the key, the account or the manifests must change.
+_FINAL_STATUSES = frozenset({400, 401, 402, 403})
+_STATUS = re.compile(r"\((\d{3})\)$")
+
+
+def _write_total_failure(failed: list[ChangeOutcome], out: TextIO) -> bool:
+    """Every change failed: say so, and give the first cause once, not once per change."""
+    cause = failed[0].detail
+    statuses = {_status_of(o.detail) for o in failed}
+    same = f", all with {statuses.pop()}" if len(statuses) == 1 and None not in statuses else ""
+    out.write(f"Every change failed ({len(failed)}{same}): {cause}\n")
+    if all(_status_of(o.detail) in _FINAL_STATUSES for o in failed):
+        out.write(
+            "A rerun cannot fix this: the key, the account or the manifests must change first.\n"
+        )
+    return True
+
+
+def _status_of(detail: str) -> int | None:
+    """The HTTP status an API error's message ends with, as ``... (403)``."""
+    match = _STATUS.search(detail)
+    return int(match.group(1)) if match else None
 
 
 def _write_groups(report: ApplyReport, out: TextIO) -> bool:

@@ -70,3 +70,18 @@ def test_a_key_too_short_to_tell_from_words_is_refused_or_warned_about_at_start(
     if key == "such-key":
         assert "/no-such-keys/(sensitive, sha256:" in shown
         assert "no such file or directory" in shown
+
+
+def test_a_total_failure_says_so_and_gives_the_cause_once(
+    emulator: Any, cli: Any, write: Any, job: Any, manifest: Any
+) -> None:
+    served = emulator(keys=["bs_e2e_workspace_key:team:ro"])  # a read-only key
+    path = write(manifest([job(f"ro-{i}") for i in range(6)]))
+    result = cli("apply", path, "--api-url", served.api_url, "--auto-approve")
+    assert result.code == 3, result.out + result.err
+    assert "Every change failed (6, all with 403): the API key may not create jobs (403)\n" in (
+        result.out
+    )
+    assert "A rerun cannot fix this" in result.out
+    assert result.out.count("may not create jobs") == 1  # the cause once, not six times
+    assert served.jobs() == {}
