@@ -25,6 +25,10 @@ import click
 from bytestack_sync.secrets import Redactor
 
 DEBUG_FORMAT = "debug: %(name)s: %(message)s"
+VERBOSE_FORMAT = "retry: %(message)s"
+# The client's logger of retries (``bytestack_sync.api.session``), named here so that
+# ``--help`` need not import the client.
+RETRY_LOGGER_NAME = "bytestack_sync.retry"
 
 
 class Invocation(Protocol):
@@ -86,16 +90,40 @@ def debug_logging(stream: IO[str]) -> Iterator[None]:
     import logging  # here, not at the top: only --debug needs it
 
     root = logging.getLogger()
+    # httpcore's connection chatter (connect_tcp, send_request_headers, ...) says
+    # nothing the exchange our client logs does not.
+    chatter = logging.getLogger("httpcore")
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter(DEBUG_FORMAT))
-    level = root.level
+    levels = root.level, chatter.level
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
+    chatter.setLevel(logging.INFO)
     try:
         yield
     finally:
         root.removeHandler(handler)
-        root.setLevel(level)
+        root.setLevel(levels[0])
+        chatter.setLevel(levels[1])
+        handler.close()
+
+
+@contextlib.contextmanager
+def verbose_logging(stream: IO[str]) -> Iterator[None]:
+    """``-v``: the client's retries, one line each, on ``stream``; then as it was."""
+    import logging
+
+    retries = logging.getLogger(RETRY_LOGGER_NAME)
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter(VERBOSE_FORMAT))
+    level = retries.level
+    retries.addHandler(handler)
+    retries.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        retries.removeHandler(handler)
+        retries.setLevel(level)
         handler.close()
 
 

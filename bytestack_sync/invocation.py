@@ -50,7 +50,8 @@ def _set(field: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
 
 
 def _debug_scope(func: F) -> F:
-    """Run the command body with ``--debug``'s log handler installed, and removed after.
+    """Run the command body with ``--debug``'s (or ``-v``'s) log handler installed, and
+    removed after.
 
     Here rather than in the option's callback: a callback runs while parsing, and a
     parse that then fails would never remove what it installed.
@@ -58,12 +59,18 @@ def _debug_scope(func: F) -> F:
 
     @functools.wraps(func)
     def scoped(*args: Any, **kwargs: Any) -> Any:
-        if not options().debug:
-            return func(*args, **kwargs)
-        from bytestack_sync.error_handler import debug_logging
+        opts = options()
+        if opts.debug:
+            from bytestack_sync.error_handler import debug_logging
 
-        with debug_logging(sys.stderr):
-            return func(*args, **kwargs)
+            with debug_logging(sys.stderr):  # which shows the retries too
+                return func(*args, **kwargs)
+        if opts.verbosity > 0:
+            from bytestack_sync.error_handler import verbose_logging
+
+            with verbose_logging(sys.stderr):
+                return func(*args, **kwargs)
+        return func(*args, **kwargs)
 
     return cast(F, scoped)
 
