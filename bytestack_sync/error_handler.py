@@ -150,11 +150,23 @@ def _expected_message(exc: Exception) -> str | None:
     if isinstance(exc, (BytestackSyncError, ApiError, StateFileError)):
         return f"error: {exc}"
     if isinstance(exc, OSError):
-        where = f": {exc.filename}" if exc.filename else ""
-        return f"error: {exc.strerror or exc}{where}"
+        return _os_error_message(exc)
     if isinstance(exc, sqlite3.Error):
         return f"error: the local emulator's state file cannot be used: {exc}"
     return None
+
+
+def _os_error_message(exc: OSError) -> str:
+    """The file an OSError is about; the missing directory when that is what is missing,
+    since the file named may be a temporary one the user never asked for."""
+    import os
+
+    if isinstance(exc, FileNotFoundError) and exc.filename:
+        directory = os.path.dirname(os.fsdecode(exc.filename))
+        if directory and not os.path.isdir(directory):
+            return f"error: no such directory: {directory} (create it first)"
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"error: {exc.strerror or exc}{where}"
 
 
 def _bug_line(exc: BaseException, *, debug: bool) -> str:

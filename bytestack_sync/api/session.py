@@ -160,8 +160,8 @@ class Session:
         reason = self._key.scrub(f"{type(exc).__name__}: {exc}".rstrip(": "))
         if idempotent or isinstance(exc, retry.NOTHING_SENT + retry.NOT_TRANSIENT):
             return TransportFailure(
-                f"could not reach the ByteStack API for {request.method} {request.url.path}"
-                f" ({reason})",
+                f"could not reach the ByteStack API at {request.url.netloc.decode()} for "
+                f"{request.method} {request.url.path} ({reason})",
                 method=request.method,
                 path=request.url.path,
             )
