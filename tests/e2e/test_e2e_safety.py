@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import select
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,14 @@ def test_apply_without_a_terminal_or_approval_refuses(
     assert served.counter.writes() == []
 
 
+def screen_of(keyboard: int) -> str:
+    """Everything the terminal was sent (the echo of the answer included)."""
+    shown = b""
+    while select.select([keyboard], [], [], 0.2)[0]:
+        shown += os.read(keyboard, 4096)
+    return shown.decode()
+
+
 @pytest.mark.parametrize(("answer", "code", "created"), [("yes\n", 0, ["alpha"]), ("no\n", 1, [])])
 def test_on_a_terminal_apply_asks_for_yes(
     served: Any,
@@ -142,7 +151,7 @@ def test_on_a_terminal_apply_asks_for_yes(
         interactive=True,
         verbosity=0,
     )
-    asked = os.read(keyboard, 4096).decode()
+    asked = screen_of(keyboard)
     os.close(keyboard)
     os.close(terminal)
     assert result == code
