@@ -29,7 +29,6 @@ from bytestack_sync.commands.workspace import (
     open_client,
     plan_live,
     read_live,
-    shows_warnings,
     warn,
 )
 from bytestack_sync.errors import (
@@ -93,12 +92,11 @@ def run(
     desired = load_desired(paths, force=force, err=err, verbosity=verbosity, redactor=redactor)
     with runner.open_client(api_url) as client:
         plan = plan_live(client, desired, targets, redactor=redactor)
-        if not shows_warnings("text", out):
-            warn(plan.warnings, err, verbosity)
+        warn(plan.warnings, err, verbosity)  # once, on stderr: the text plan leaves them out
         # -q with --auto-approve: nobody reads the plan before it runs, so only the
         # report is printed. A question always comes with the plan it asks about.
         if verbosity >= 0 or not auto_approve:
-            render(plan, "text", out, color=color)
+            render(plan, "text", out, color=color, warnings=False)
         if plan.empty:
             return EXIT_OK
         check_destroy_guard(plan, desired.safety.max_destroy_percent, force=force)

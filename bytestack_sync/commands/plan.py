@@ -50,7 +50,7 @@ def run(
             )
     if not shows_warnings(fmt, out):
         warn(plan.warnings, err, verbosity)
-    render(plan, fmt, out, color=color)
+    render(plan, fmt, out, color=color, warnings=False)
     if out_file is not None:
         write_plan(plan, out_file)
         if verbosity >= 0 and plan.empty:

@@ -66,8 +66,11 @@ def plan_live(
 
 
 def shows_warnings(fmt: str, out: TextIO) -> bool:
-    """Whether the rendered plan already shows its warnings to the person reading."""
-    return fmt == "text" and out.isatty()
+    """Whether the rendered plan already shows its warnings to the person reading.
+
+    A text plan never does: its warnings go to stderr, once, so a CI log that
+    holds both streams does not print each twice."""
+    return fmt != "text" and out.isatty()
 
 
 def warn(warnings: Iterable[Problem | str], err: TextIO, verbosity: int) -> None:

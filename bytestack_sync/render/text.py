@@ -30,8 +30,9 @@ INDENT = "      "
 
 
 class TextRenderer:
-    def __init__(self, *, color: bool = False) -> None:
+    def __init__(self, *, color: bool = False, warnings: bool = True) -> None:
         self.color = color
+        self.warnings = warnings
 
     def paint(self, text: str, *codes: str) -> str:
         if not self.color or not codes:
@@ -48,7 +49,7 @@ class TextRenderer:
             lines += ["bytestack-sync will perform the following actions:", ""]
             for change in view.changes:
                 lines += [*self.change_lines(change), ""]
-        for warning in view.warnings:
+        for warning in view.warnings if self.warnings else ():
             lines += [f"{self.paint('Warning:', BOLD, YELLOW)} {warning}", ""]
         lines.append(plan.summary() if view.changes else NO_CHANGES)
         out.write("\n".join(lines) + "\n")

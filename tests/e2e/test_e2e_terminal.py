@@ -125,3 +125,16 @@ def test_without_a_terminal_each_change_is_listed_once(
     assert result.out.endswith(
         "\n\nApply complete: 2 created, 0 updated, 0 replaced, 0 deleted, 0 failed.\n"
     )
+
+
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_each_warning_is_printed_once_on_stderr(
+    served: Any, cli: Any, write: Any, job: Any, manifest: Any, command: str
+) -> None:
+    path = write(manifest([job("warned")]))
+    extra = ["--auto-approve"] if command == "apply" else []
+    result = cli(command, path, "--api-url", served.api_url, "--target", "job:Nope", *extra)
+    assert result.code == EXIT_OK, result.out + result.err
+    warning = "--target job:Nope matches nothing"
+    assert (result.out + result.err).count(warning) == 1
+    assert f"warning: {warning}" in result.err
