@@ -85,3 +85,22 @@ def test_a_total_failure_says_so_and_gives_the_cause_once(
     assert "A rerun cannot fix this" in result.out
     assert result.out.count("may not create jobs") == 1  # the cause once, not six times
     assert served.jobs() == {}
+
+
+def test_a_secret_short_enough_to_be_a_word_is_warned_about_at_start(
+    served: Any, cli: Any, write: Any, job: Any, manifest: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("SHORT_PROMPT", "count tweets")  # 12: long enough, no warning
+    path = write(manifest([job("secretive", prompt="${secret:SHORT_PROMPT}")]))
+    assert "sensitive value" not in cli("plan", path, "--api-url", served.api_url).err
+    monkeypatch.setenv("SHORT_PROMPT", "tweets")
+    result = cli("plan", path, "--api-url", served.api_url)
+    assert result.code == EXIT_OK, result.err
+    assert (
+        result.err.count(
+            "warning: 1 sensitive value(s) shorter than 12 characters: each is hidden in the "
+            "output only where it stands as a whole word\n"
+        )
+        == 1
+    )
+    assert "tweets" not in result.out + result.err
