@@ -104,6 +104,12 @@ FORCE = click.option(
     is_flag=True,
     help="Allow an empty manifest set and apply past the destroy guard.",
 )
+PLAN_FORCE = click.option(
+    "--force",
+    is_flag=True,
+    help="Plan even when the paths declare nothing: the plan then deletes every "
+    "managed live resource.",
+)
 
 
 @cli.command()
@@ -116,7 +122,7 @@ FORCE = click.option(
     help="Exit 0 when there is nothing to do, 2 otherwise.",
 )
 @TARGET
-@FORCE
+@PLAN_FORCE
 @common_options
 def plan(
     paths: tuple[str, ...],
@@ -181,7 +187,9 @@ def apply(
         out=sys.stdout,
         err=sys.stderr,
         color=use_color(opts, sys.stdout),
-        interactive=sys.stdin.isatty() and sys.stderr.isatty(),
+        # Someone at a keyboard: the question itself goes to the terminal, so a piped
+        # stdout or stderr (`apply | tee log`) does not hide it.
+        interactive=sys.stdin.isatty(),
         verbosity=opts.verbosity,
         redactor=opts.redactor,
         debug=opts.debug,

@@ -121,7 +121,7 @@ def _local_client(api_url: str, api_key: ApiKey, *, debug: bool, options: dict[s
     from bytestack_sync.emulator.local import LocalTransport
 
     path = local_state_path(api_url)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _ensure_state_directory(path)
     app = create_app(state=str(path))
     transport = _AppClosingTransport(LocalTransport(app), app.close)
     if not api_key.reveal():
@@ -131,6 +131,20 @@ def _local_client(api_url: str, api_key: ApiKey, *, debug: bool, options: dict[s
     except BaseException:
         transport.close()
         raise
+
+
+def _ensure_state_directory(path: Path) -> None:
+    """The default state directory (``.bytestack``) is made on first use; any other
+    must exist, so a typo in ``local:PATH`` does not silently start an empty
+    workspace elsewhere."""
+    if path.parent == Path(contract.DEFAULT_LOCAL_STATE).parent:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.parent.is_dir():
+        raise UsageError(
+            f"no such directory for the local emulator's state: {path.parent} "
+            f"(create it first, or use '{contract.LOCAL_API_URL}' for {path.name} "
+            f"under {Path(contract.DEFAULT_LOCAL_STATE).parent})"
+        )
 
 
 class _AppClosingTransport(httpx.BaseTransport):

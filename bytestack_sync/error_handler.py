@@ -25,6 +25,10 @@ import click
 from bytestack_sync.secrets import Redactor
 
 DEBUG_FORMAT = "debug: %(name)s: %(message)s"
+VERBOSE_FORMAT = "retry: %(message)s"
+# The client's logger of retries (``bytestack_sync.api.session``), named here so that
+# ``--help`` need not import the client.
+RETRY_LOGGER_NAME = "bytestack_sync.retry"
 
 
 class Invocation(Protocol):
@@ -86,16 +90,40 @@ def debug_logging(stream: IO[str]) -> Iterator[None]:
     import logging  # here, not at the top: only --debug needs it
 
     root = logging.getLogger()
+    # httpcore's connection chatter (connect_tcp, send_request_headers, ...) says
+    # nothing the exchange our client logs does not.
+    chatter = logging.getLogger("httpcore")
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter(DEBUG_FORMAT))
-    level = root.level
+    levels = root.level, chatter.level
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
+    chatter.setLevel(logging.INFO)
     try:
         yield
     finally:
         root.removeHandler(handler)
-        root.setLevel(level)
+        root.setLevel(levels[0])
+        chatter.setLevel(levels[1])
+        handler.close()
+
+
+@contextlib.contextmanager
+def verbose_logging(stream: IO[str]) -> Iterator[None]:
+    """``-v``: the client's retries, one line each, on ``stream``; then as it was."""
+    import logging
+
+    retries = logging.getLogger(RETRY_LOGGER_NAME)
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter(VERBOSE_FORMAT))
+    level = retries.level
+    retries.addHandler(handler)
+    retries.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        retries.removeHandler(handler)
+        retries.setLevel(level)
         handler.close()
 
 
@@ -122,11 +150,23 @@ def _expected_message(exc: Exception) -> str | None:
     if isinstance(exc, (BytestackSyncError, ApiError, StateFileError)):
         return f"error: {exc}"
     if isinstance(exc, OSError):
-        where = f": {exc.filename}" if exc.filename else ""
-        return f"error: {exc.strerror or exc}{where}"
+        return _os_error_message(exc)
     if isinstance(exc, sqlite3.Error):
         return f"error: the local emulator's state file cannot be used: {exc}"
     return None
+
+
+def _os_error_message(exc: OSError) -> str:
+    """The file an OSError is about; the missing directory when that is what is missing,
+    since the file named may be a temporary one the user never asked for."""
+    import os
+
+    if isinstance(exc, FileNotFoundError) and exc.filename:
+        directory = os.path.dirname(os.fsdecode(exc.filename))
+        if directory and not os.path.isdir(directory):
+            return f"error: no such directory: {directory} (create it first)"
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"error: {exc.strerror or exc}{where}"
 
 
 def _bug_line(exc: BaseException, *, debug: bool) -> str:
@@ -179,11 +219,11 @@ def run_cli(command: click.Command, argv: list[str] | None, invocation: Invocati
             return int(exc.exit_code)
         except click.ClickException as exc:
             return _click_exit_code(exc)
-        except (KeyboardInterrupt, click.exceptions.Abort):
-            from bytestack_sync.errors import EXIT_INTERRUPTED
+        except (KeyboardInterrupt, click.exceptions.Abort) as exc:
+            from bytestack_sync.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated
 
             _say("interrupted")
-            return EXIT_INTERRUPTED
+            return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
         except Exception as exc:
             return _exit_code_for(exc, invocation.debug)
     return int(result) if isinstance(result, int) else 0

@@ -25,6 +25,7 @@ The exit codes are defined here and nowhere else:
     4    EXIT_REFUSED          ``apply`` refused (above)
     70   EXIT_BUG              an unexpected error: a bug
     130  EXIT_INTERRUPTED      interrupted (Ctrl-C)
+    143  EXIT_TERMINATED       terminated (SIGTERM: 128 + 15, as a shell reports it)
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ EXIT_APPLY_FAILED = 3
 EXIT_REFUSED = 4
 EXIT_BUG = 70
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 
 class BytestackSyncError(Exception):
@@ -98,3 +100,8 @@ class PlanFileError(RefusedError):
 
 class EnvironmentVariableError(BytestackSyncError):
     """A variable a command needs is not set: fix the environment and rerun."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be so it is handled the same way: CI runners
+    and Kubernetes cancel a job with it, and the run must still stop cleanly."""

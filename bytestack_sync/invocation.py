@@ -50,7 +50,8 @@ def _set(field: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
 
 
 def _debug_scope(func: F) -> F:
-    """Run the command body with ``--debug``'s log handler installed, and removed after.
+    """Run the command body with ``--debug``'s (or ``-v``'s) log handler installed, and
+    removed after.
 
     Here rather than in the option's callback: a callback runs while parsing, and a
     parse that then fails would never remove what it installed.
@@ -58,12 +59,18 @@ def _debug_scope(func: F) -> F:
 
     @functools.wraps(func)
     def scoped(*args: Any, **kwargs: Any) -> Any:
-        if not options().debug:
-            return func(*args, **kwargs)
-        from bytestack_sync.error_handler import debug_logging
+        opts = options()
+        if opts.debug:
+            from bytestack_sync.error_handler import debug_logging
 
-        with debug_logging(sys.stderr):
-            return func(*args, **kwargs)
+            with debug_logging(sys.stderr):  # which shows the retries too
+                return func(*args, **kwargs)
+        if opts.verbosity > 0:
+            from bytestack_sync.error_handler import verbose_logging
+
+            with verbose_logging(sys.stderr):
+                return func(*args, **kwargs)
+        return func(*args, **kwargs)
 
     return cast(F, scoped)
 
@@ -143,5 +150,30 @@ class RootGroup(click.Group):
 
         key = os.environ.get(contract.API_KEY_ENV)
         if key:
+            check_key_length(key)
             ctx.ensure_object(Options).redactor.add(key)
         return super().invoke(ctx)
+
+
+# A key shorter than this is no ByteStack key, and it cannot be told from ordinary
+# words ("such" would hide every "No such file"): it is refused before anything runs.
+MIN_KEY_LENGTH = 8
+
+
+def check_key_length(key: str) -> None:
+    """Refuse a key too short to redact safely; warn of one redacted only as a word."""
+    from bytestack_sync import contract
+    from bytestack_sync.errors import UsageError
+    from bytestack_sync.secrets import MIN_ANYWHERE_LENGTH, is_short_secret
+
+    if len(key) < MIN_KEY_LENGTH:
+        raise UsageError(
+            f"{contract.API_KEY_ENV} is {len(key)} characters long: too short to be told "
+            f"from ordinary words in the output (at least {MIN_KEY_LENGTH}); "
+            "set the real key, or unset it"
+        )
+    if is_short_secret(key):
+        sys.stderr.write(
+            f"warning: {contract.API_KEY_ENV} is shorter than {MIN_ANYWHERE_LENGTH} "
+            "characters: it is hidden only where it stands as a whole word\n"
+        )

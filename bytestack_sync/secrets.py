@@ -9,10 +9,23 @@ hands it down, so nothing one run learns outlives it (``bytestack_sync.error_han
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable
 
 MIN_REDACT_LENGTH = 4  # shorter values would scrub ordinary words
+# Values shorter than this could be ordinary words ("such", "test-key"), so they are
+# scrubbed only where they stand as a whole token, never inside a longer word; longer
+# ones are scrubbed wherever they appear, since no ordinary text contains them.
+MIN_ANYWHERE_LENGTH = 12
+# Not preceded / followed by a letter or digit: the edges of a whole token.
+_TOKEN_START = r"(?<![^\W_])"
+_TOKEN_END = r"(?![^\W_])"
+
+
+def is_short_secret(value: str) -> bool:
+    """Whether a secret is short enough to be mistaken for words: the CLI warns of it."""
+    return 0 < len(value) < MIN_ANYWHERE_LENGTH
 
 
 def fingerprint(value: str) -> str:
@@ -41,7 +54,7 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
         self._displays: dict[str, str] = {}
-        self._order: tuple[str, ...] = ()
+        self._pattern: re.Pattern[str] | None = None
         self.add(*secrets)
 
     def add(self, *secrets: str) -> None:
@@ -52,14 +65,22 @@ class Redactor:
                 display = sensitive_display(secret)
                 for spelling in _spellings(secret):
                     self._displays.setdefault(spelling, display)
-            # Longest first, so a secret that contains another is scrubbed whole.
-            self._order = tuple(sorted(self._displays, key=len, reverse=True))
+            self._pattern = _pattern(self._displays) if self._displays else None
 
     def __call__(self, text: str) -> str:
-        for spelling in self._order:
-            if spelling in text:
-                text = text.replace(spelling, self._displays[spelling])
-        return text
+        pattern = self._pattern
+        if pattern is None:
+            return text
+        return pattern.sub(lambda match: self._displays[match.group(0)], text)
 
     def __repr__(self) -> str:
-        return f"Redactor({len(self._order)} spellings)"
+        return f"Redactor({len(self._displays)} spellings)"
+
+
+def _pattern(spellings: Iterable[str]) -> re.Pattern[str]:
+    # Longest first, so a secret that contains another is scrubbed whole.
+    alternatives = [
+        re.escape(s) if len(s) >= MIN_ANYWHERE_LENGTH else _TOKEN_START + re.escape(s) + _TOKEN_END
+        for s in sorted(spellings, key=len, reverse=True)
+    ]
+    return re.compile("|".join(alternatives))

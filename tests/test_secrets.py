@@ -43,3 +43,21 @@ def test_display_is_a_stable_fingerprint() -> None:
     assert fingerprint("x") == "2d711642"
     assert sensitive_display("x") == "(sensitive, sha256:2d711642)"
     assert "CANARY" not in repr(Redactor([SECRET]))
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("key such here", f"key {sensitive_display('such')} here"),
+        ("no/such/x.yaml", f"no/{sensitive_display('such')}/x.yaml"),
+        ("nonesuch such2 suchlike", "nonesuch such2 suchlike"),  # inside words: left alone
+        ("t=such&u", f"t={sensitive_display('such')}&u"),
+    ],
+)
+def test_a_short_secret_is_scrubbed_only_as_a_whole_token(text: str, shown: str) -> None:
+    assert Redactor(["such"])(text) == shown
+
+
+def test_a_long_secret_is_scrubbed_even_inside_a_word() -> None:
+    secret = "bs_live_0123456789"
+    assert Redactor([secret])(f"x{secret}y") == f"x{sensitive_display(secret)}y"

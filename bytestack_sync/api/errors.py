@@ -158,6 +158,9 @@ class QueryTimedOut(ApiError):
         self.query_status = status
 
 
+V1_HINT = f"e.g. {contract.DEFAULT_API_URL}"
+
+
 def _status_message(method: str, path: str, status: int, api_message: str | None) -> str:
     said = f": {api_message}" if api_message else ""
     action = describe_action(method, path)
@@ -173,7 +176,9 @@ def _status_message(method: str, path: str, status: int, api_message: str | None
     if status == 403:
         return f"the API key may not {action} (403)"
     if status == 404:
-        return f"not found: {method} {path}{said} (404)"
+        # Every path of the API is under /v1: a base URL without it finds nothing.
+        hint = "" if "/v1/" in path else f"; does the API URL end in /v1? ({V1_HINT})"
+        return f"not found: {method} {path}{said} (404){hint}"
     if status == 429:
         return f"rate limit still exceeded after retrying {method} {path} (429)"
     if status >= 500:

@@ -22,6 +22,7 @@ from bytestack_sync.api.auth import REDACTED, ApiKey, BearerAuth
 from bytestack_sync.api.errors import (
     ApiError,
     OutcomeUnknown,
+    RateLimited,
     TransportFailure,
     error_for_status,
 )
@@ -29,6 +30,7 @@ from bytestack_sync.api.retry import RetryPolicy
 from bytestack_sync.constants import DEFAULT_PARALLELISM
 
 HTTP_LOGGER = logging.getLogger("bytestack_sync.http")
+RETRY_LOGGER = logging.getLogger("bytestack_sync.retry")
 
 _SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 
@@ -98,7 +100,9 @@ class Session:
             # bytes) are not chained onto the error; its message names the cause.
             if not retryable or attempt >= self._policy.max_attempts:
                 raise error
-            self._policy.wait(self._policy.delay_after(error, attempt))
+            delay = self._policy.delay_after(error, attempt)
+            self._log_retry(request, error, delay, attempt)
+            self._policy.wait(delay)
 
     def _attempt(
         self, request: httpx.Request, idempotent: bool
@@ -156,8 +160,8 @@ class Session:
         reason = self._key.scrub(f"{type(exc).__name__}: {exc}".rstrip(": "))
         if idempotent or isinstance(exc, retry.NOTHING_SENT + retry.NOT_TRANSIENT):
             return TransportFailure(
-                f"could not reach the ByteStack API for {request.method} {request.url.path}"
-                f" ({reason})",
+                f"could not reach the ByteStack API at {request.url.netloc.decode()} for "
+                f"{request.method} {request.url.path} ({reason})",
                 method=request.method,
                 path=request.url.path,
             )
@@ -169,6 +173,24 @@ class Session:
             f"({reason}); it may or may not have taken effect",
             method=request.method,
             path=request.url.path,
+        )
+
+    def _log_retry(
+        self, request: httpx.Request, error: ApiError, delay: float, attempt: int
+    ) -> None:
+        """One line per retry (``-v`` shows them): what failed and how long it waits."""
+        if isinstance(error, RateLimited) and error.retry_after is not None:
+            how = f"waiting {delay:.1f} s as Retry-After asks"
+        else:
+            how = f"backing off {delay:.1f} s"
+        RETRY_LOGGER.info(
+            "%s %s: %s; %s (attempt %d of %d next)",
+            request.method,
+            request.url.path,
+            error,
+            how,
+            attempt + 1,
+            self._policy.max_attempts,
         )
 
     def _log(

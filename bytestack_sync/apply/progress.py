@@ -7,14 +7,21 @@ terminal keeps them on screen after the bar moves on.
 
 from __future__ import annotations
 
+import os
+import unicodedata
 from typing import Protocol, TextIO
 
 from bytestack_sync.apply.report import ChangeOutcome
 
 BAR_WIDTH = 30
+DEFAULT_COLUMNS = 80
+CLEAR_TO_END = "\x1b[K"
 
 
 class Progress(Protocol):
+    # Whether it printed one line per change, which the report then need not repeat.
+    lists_changes: bool
+
     def start(self, total: int) -> None: ...
 
     def done(self, outcome: ChangeOutcome) -> None: ...
@@ -24,6 +31,8 @@ class Progress(Protocol):
 
 class NoProgress:
     """Says nothing (``--quiet``)."""
+
+    lists_changes = False
 
     def start(self, total: int) -> None:
         pass
@@ -52,6 +61,8 @@ class _Counting:
 class LineProgress(_Counting):
     """``[ 12/300] + job "name": created job_...``, one line per finished change."""
 
+    lists_changes = True
+
     def done(self, outcome: ChangeOutcome) -> None:
         self.count += 1
         self.stream.write(f"{self.counter()} {outcome.line()}\n")
@@ -62,12 +73,15 @@ class LineProgress(_Counting):
 
 
 class BarProgress(_Counting):
-    """A single line redrawn in place; failures are printed above it."""
+    """A single line redrawn in place, never wider than the terminal; failures are
+    printed above it."""
 
-    def __init__(self, stream: TextIO, *, width: int = BAR_WIDTH) -> None:
+    lists_changes = False
+
+    def __init__(self, stream: TextIO, *, columns: int | None = None) -> None:
         super().__init__(stream)
-        self.width = width
-        self.drawn = 0
+        self.columns = columns if columns is not None else terminal_columns(stream)
+        self.drawn = False
 
     def done(self, outcome: ChangeOutcome) -> None:
         self.count += 1
@@ -80,20 +94,47 @@ class BarProgress(_Counting):
         if self.drawn:
             self.stream.write("\n")
             self.stream.flush()
-            self.drawn = 0
+            self.drawn = False
 
     def _draw(self, outcome: ChangeOutcome) -> None:
-        filled = self.width * self.count // max(self.total, 1)
-        bar = "#" * filled + "." * (self.width - filled)
-        text = f"[{bar}] {self.count}/{self.total} {outcome.change.address}"[:100]
-        self.stream.write("\r" + text.ljust(self.drawn))
-        self.drawn = len(text)
+        # One column spare: a line that fills the last column wraps on some terminals.
+        room = max(self.columns - 1, 1)
+        width = max(min(BAR_WIDTH, room // 3), 1)
+        filled = width * self.count // max(self.total, 1)
+        bar = "#" * filled + "." * (width - filled)
+        text = f"[{bar}] {self.count}/{self.total} {outcome.change.address}"
+        self.stream.write("\r" + fit(text, room) + CLEAR_TO_END)
+        self.drawn = True
         self.stream.flush()
 
     def _clear(self) -> None:
         if self.drawn:
-            self.stream.write("\r" + " " * self.drawn + "\r")
-            self.drawn = 0
+            self.stream.write("\r" + CLEAR_TO_END)
+            self.drawn = False
+
+
+def cells(char: str) -> int:
+    """The columns a character takes: two for East Asian wide ones, none for combining."""
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def fit(text: str, columns: int) -> str:
+    """``text`` cut so that it takes at most ``columns`` terminal columns."""
+    used = 0
+    for index, char in enumerate(text):
+        used += cells(char)
+        if used > columns:
+            return text[:index]
+    return text
+
+
+def terminal_columns(stream: TextIO) -> int:
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or DEFAULT_COLUMNS
+    except (AttributeError, OSError, ValueError):
+        return DEFAULT_COLUMNS
 
 
 def progress_for(stream: TextIO, *, verbosity: int = 0) -> Progress:

@@ -9,10 +9,17 @@ workspace and refuses if anything the plan read changed since it was made.
 
 from __future__ import annotations
 
+import array
+import fcntl
 import os
 import re
-import sys
-from collections.abc import Sequence
+import signal
+import stat
+import termios
+import threading
+import time
+from collections.abc import Callable, Sequence
+from types import FrameType
 from typing import TextIO
 
 from bytestack_sync.api.client import Client
@@ -23,7 +30,6 @@ from bytestack_sync.commands.workspace import (
     open_client,
     plan_live,
     read_live,
-    shows_warnings,
     target_for,
     warn,
 )
@@ -33,6 +39,8 @@ from bytestack_sync.errors import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_TERMINATED,
+    Terminated,
     UsageError,
 )
 from bytestack_sync.model import DesiredState
@@ -47,6 +55,14 @@ NO_TERMINAL = (
     "refusing to apply without approval: there is no terminal to ask on. "
     "Pass --auto-approve to apply without asking, or save a plan with "
     "`plan --out FILE` and run `apply FILE`."
+)
+
+
+TERMINAL = "/dev/tty"
+DRAIN_SECONDS = 2.0
+QUESTION = (
+    "\nDo you want to perform these actions?\n"
+    "  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
 )
 
 
@@ -80,19 +96,18 @@ def run(
     with runner.open_client(api_url) as client:
         target = target_for(api_url)
         plan = plan_live(client, desired, targets, redactor=redactor, target=target)
-        if not shows_warnings("text", out):
-            warn(plan.warnings, err, verbosity)
+        warn(plan.warnings, err, verbosity)  # once, on stderr: the text plan leaves them out
         # -q with --auto-approve: nobody reads the plan before it runs, so only the
         # report is printed. A question always comes with the plan it asks about.
         if verbosity >= 0 or not auto_approve:
-            render(plan, "text", out, color=color)
+            render(plan, "text", out, color=color, warnings=False)
         if plan.empty:
             return EXIT_OK
         check_destroy_guard(plan, desired.safety.max_destroy_percent, force=force)
         if not auto_approve:
             if not interactive:
                 raise UsageError(NO_TERMINAL)
-            if not ask_approval(err):
+            if not ask_approval(out):
                 out.write("Apply cancelled.\n")
                 return EXIT_ERROR
         return runner.execute(plan, client, desired)
@@ -128,15 +143,43 @@ def savefile_path(path: str) -> bool:
     return head.lstrip().startswith("{") and _MARKER.search(head) is not None
 
 
-def ask_approval(err: TextIO) -> bool:
-    err.write(
-        "\nDo you want to perform these actions?\n"
-        "  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
-    )
-    err.flush()
-    answer = sys.stdin.readline()
-    err.write("\n")
+def ask_approval(out: TextIO) -> bool:
+    """Ask on the terminal itself, after the plan it asks about has been flushed: a
+    piped stdout is block-buffered, and a piped stderr would hide the question."""
+    out.flush()
+    wait_until_read(out)
+    try:
+        # Two handles: a terminal cannot seek, so it cannot be opened "r+" as text.
+        with (
+            open(TERMINAL, "w", encoding="utf-8") as ask,
+            open(TERMINAL, encoding="utf-8") as reply,
+        ):
+            ask.write(QUESTION)
+            ask.flush()
+            answer = reply.readline()
+            ask.write("\n")
+    except OSError:
+        raise UsageError(NO_TERMINAL) from None
     return answer.strip() == "yes"
+
+
+def wait_until_read(out: TextIO, timeout: float = DRAIN_SECONDS) -> None:
+    """Wait (briefly) until a pipe's reader has taken what was written: with
+    `apply | tee log` the plan reaches the screen only through tee, and the
+    question, written straight to the terminal, must not overtake it."""
+    try:
+        fd = out.fileno()
+        if not stat.S_ISFIFO(os.fstat(fd).st_mode):
+            return
+        deadline = time.monotonic() + timeout
+        unread = array.array("i", [1])
+        while time.monotonic() < deadline:
+            fcntl.ioctl(fd, termios.FIONREAD, unread)
+            if unread[0] == 0:
+                return
+            time.sleep(0.01)
+    except (AttributeError, OSError, ValueError):
+        return  # not a file, or a pipe that cannot say: ask at once
 
 
 class _Apply:
@@ -187,20 +230,48 @@ class _Apply:
             return self.execute(plan, client, None)
 
     def execute(self, plan: Plan, client: Client, desired: DesiredState | None) -> int:
-        report = apply_plan(
-            plan,
-            client,
-            parallelism=self.parallelism,
-            progress=progress_for(self.err, verbosity=self.verbosity),
-            desired=desired,
-        )
-        write_report(report, self.out, verbose=self.verbosity >= 0)
-        return exit_code(report)
+        progress = progress_for(self.err, verbosity=self.verbosity)
+        with SigtermAsInterrupt() as sigterm:
+            report = apply_plan(
+                plan, client, parallelism=self.parallelism, progress=progress, desired=desired
+            )
+            sigterm.armed = False
+            listed = progress.lists_changes
+            write_report(report, self.out, verbose=self.verbosity >= 0, listed=listed)
+        return exit_code(report, terminated=sigterm.received)
 
 
-def exit_code(report: ApplyReport) -> int:
+class SigtermAsInterrupt:
+    """While armed, SIGTERM raises ``Terminated`` (a KeyboardInterrupt), so a cancelled
+    CI job stops like Ctrl-C: changes in flight finish and are reported. Disarmed, it
+    is only noted, so it cannot cut the report short. The previous handler is put back."""
+
+    def __init__(self) -> None:
+        self.received = False
+        self.armed = True
+        self._previous: signal.Handlers | Callable[[int, FrameType | None], object] | int | None
+        self._previous = None
+
+    def __enter__(self) -> SigtermAsInterrupt:
+        # Only the main thread may set a signal handler (a library caller's may not be it).
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGTERM, self._handle)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGTERM, self._previous)
+
+    def _handle(self, _signum: int, _frame: FrameType | None) -> None:
+        self.received = True
+        if self.armed:
+            self.armed = False
+            raise Terminated()
+
+
+def exit_code(report: ApplyReport, *, terminated: bool = False) -> int:
     if report.interrupted:
-        return EXIT_INTERRUPTED
+        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     if report.failed or report.remaining:
         return EXIT_APPLY_FAILED
     return EXIT_OK

@@ -53,10 +53,12 @@ def run(
             err.writelines(f"left alone: {x.address} ({x.why})\n" for x in plan.left_alone)
     if not shows_warnings(fmt, out):
         warn(plan.warnings, err, verbosity)
-    render(plan, fmt, out, color=color)
+    render(plan, fmt, out, color=color, warnings=False)
     if out_file is not None:
         write_plan(plan, out_file, signing_key=plan_signing_key(api_url))
-        if verbosity >= 0:
+        if verbosity >= 0 and plan.empty:
+            err.write(f"Saved the plan to {out_file}; it has no changes to apply.\n")
+        elif verbosity >= 0:
             err.write(f"Saved the plan to {out_file}; run `bytestack-sync apply {out_file}`.\n")
     if detailed_exitcode and not plan.empty:
         return EXIT_CHANGES_PENDING

@@ -21,7 +21,7 @@ from bytestack_sync.manifest import load_manifests
 from bytestack_sync.model import DesiredState
 from bytestack_sync.plan.plan import Plan, Target
 from bytestack_sync.plan.planner import make_plan
-from bytestack_sync.secrets import Redactor
+from bytestack_sync.secrets import MIN_ANYWHERE_LENGTH, Redactor, is_short_secret
 
 
 def load_desired(
@@ -31,8 +31,19 @@ def load_desired(
     loaded = load_manifests(paths, allow_empty=force)
     # Registered before anything talks to the API, so no later message can leak one.
     redactor.add(*loaded.desired.sensitive_values)
-    warn(loaded.warnings, err, verbosity)
+    warn([*loaded.warnings, *short_secret_warnings(loaded.desired)], err, verbosity)
     return loaded.desired
+
+
+def short_secret_warnings(desired: DesiredState) -> list[str]:
+    """A secret short enough to be an ordinary word is hidden only as a whole token."""
+    short = sum(1 for value in desired.sensitive_values if is_short_secret(value))
+    if not short:
+        return []
+    return [
+        f"{short} sensitive value(s) shorter than {MIN_ANYWHERE_LENGTH} characters: "
+        "each is hidden in the output only where it stands as a whole word"
+    ]
 
 
 def open_client(
@@ -79,8 +90,11 @@ def plan_live(
 
 
 def shows_warnings(fmt: str, out: TextIO) -> bool:
-    """Whether the rendered plan already shows its warnings to the person reading."""
-    return fmt == "text" and out.isatty()
+    """Whether the rendered plan already shows its warnings to the person reading.
+
+    A text plan never does: its warnings go to stderr, once, so a CI log that
+    holds both streams does not print each twice."""
+    return fmt != "text" and out.isatty()
 
 
 def warn(warnings: Iterable[Problem | str], err: TextIO, verbosity: int) -> None:

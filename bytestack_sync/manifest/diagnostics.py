@@ -268,6 +268,10 @@ def _choice_message(loc: Loc, label: str, value: Any) -> str:
         choices = contract.EVENT_TYPES
     elif field == "version":
         shown = _scalar_got("int_type", value) if isinstance(value, (bool, float)) else repr(value)
+        if value is None or isinstance(value, str):
+            # A quoted "1" or a bare `version:` is a slip, not a newer format.
+            written = "empty" if value is None else f"the string {shown}"
+            return f"version must be the number 1, unquoted: write `version: 1` (got {written})"
         return f"unsupported manifest version {shown} (this tool reads version 1)"
     else:
         choices = tuple(m.value for m in PruneMode) if field == "prune" else contract.JOB_STATUSES

@@ -108,7 +108,8 @@ def syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
     """One ``file:line:col`` problem for any error the YAML library raises."""
     if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
         mark = exc.problem_mark
-        message = _describe(exc, _text_at(text, mark.line, mark.column))
+        line_text = _text_at(text, mark.line, 0)
+        message = _describe(exc, _text_at(text, mark.line, mark.column), line_text)
         return Problem(Location(file, mark.line + 1, mark.column + 1), message)
     if isinstance(exc, yaml.reader.ReaderError):
         line, column = _line_column(text, exc.position)
@@ -119,7 +120,7 @@ def syntax_problem(exc: yaml.YAMLError, text: str, file: str) -> Problem:
     return Problem(Location(file, 1, 1), f"invalid YAML: {exc}")  # pragma: no cover
 
 
-def _describe(exc: yaml.MarkedYAMLError, here: str) -> str:
+def _describe(exc: yaml.MarkedYAMLError, here: str, here_line: str = "") -> str:
     """The library's reason, with its context, and a hint where one is known."""
     problem = exc.problem or "invalid YAML"
     context = exc.context or ""
@@ -135,6 +136,9 @@ def _describe(exc: yaml.MarkedYAMLError, here: str) -> str:
         message += f" ({context})"
     if "scanning an alias" in context:
         return message + _STAR_HINT
+    if "flow" in context and "${" in here_line:
+        # In [a, b] or {a: b}, `{` opens a mapping: ${VAR} must be quoted there.
+        return message + '; quote a ${...} inside [...] or {...}, e.g. ["${SOURCE}"]'
     if "tab character" in problem or "cannot start any token" in problem:
         return message + _CHARACTER_HINTS.get(here[:1], "")
     return message

@@ -31,11 +31,22 @@ def renderer(fmt: str, *, color: bool = False) -> PlanRenderer:
 
 
 def render(
-    plan: Plan, fmt: str, out: TextIO, *, color: bool = False, now: datetime | None = None
+    plan: Plan,
+    fmt: str,
+    out: TextIO,
+    *,
+    color: bool = False,
+    now: datetime | None = None,
+    warnings: bool = True,
 ) -> None:
-    """Write ``plan`` to ``out``; colour applies to text only, ``now`` dates schedule runs."""
+    """Write ``plan`` to ``out``; colour applies to text only, ``now`` dates schedule runs.
+
+    ``warnings=False`` leaves a text plan's warnings out, for a caller that prints
+    them on stderr (the json and markdown documents always carry theirs).
+    """
     moment = now if now is not None else datetime.now(timezone.utc)
-    renderer(fmt, color=color).render(plan, out, moment)
+    chosen = TextRenderer(color=color, warnings=warnings) if fmt == "text" else renderer(fmt)
+    chosen.render(plan, out, moment)
 
 
 __all__ = ["FORMATS", "JsonRenderer", "MarkdownRenderer", "PlanRenderer", "TextRenderer", "render"]

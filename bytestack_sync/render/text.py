@@ -32,13 +32,17 @@ INDENT = "      "
 
 
 class TextRenderer:
-    def __init__(self, *, color: bool = False) -> None:
+    def __init__(self, *, color: bool = False, warnings: bool = True) -> None:
         self.color = color
+        self.warnings = warnings
 
     def paint(self, text: str, *codes: str) -> str:
         if not self.color or not codes:
             return text
-        return "".join(codes) + text + RESET
+        # Each line painted on its own: a reset after a newline would leave the end of
+        # the line coloured, and a pager or CI log that cuts lines would bleed it on.
+        start = "".join(codes)
+        return "\n".join(start + line + RESET if line else line for line in text.split("\n"))
 
     def render(self, plan: Plan, out: TextIO, now: datetime) -> None:
         view = view_plan(plan, now)
@@ -50,7 +54,7 @@ class TextRenderer:
             lines += ["bytestack-sync will perform the following actions:", ""]
             for change in view.changes:
                 lines += [*self.change_lines(change), ""]
-        for warning in view.warnings:
+        for warning in view.warnings if self.warnings else ():
             lines += [f"{self.paint('Warning:', BOLD, YELLOW)} {warning}", ""]
         if view.refusal:
             lines += [f"{self.paint('Destroy guard:', BOLD, RED)} {view.refusal}", ""]

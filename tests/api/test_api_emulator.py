@@ -238,4 +238,4 @@ def test_transport_failure_when_nothing_listens() -> None:
         with pytest.raises(errors.TransportFailure):
             client.jobs.create(**JOB)  # refused before sending: safe to retry, then fails
     assert client.request_count == 4
-    assert "could not reach the ByteStack API for GET /v1/jobs" in str(caught.value)
+    assert "could not reach the ByteStack API at 127.0.0.1:9 for GET /v1/jobs" in str(caught.value)

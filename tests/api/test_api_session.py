@@ -217,7 +217,7 @@ def test_no_httpx_error_is_chained_onto_ours(client: Client, script: Any) -> Non
     assert caught.value.__cause__ is None
     assert caught.value.__context__ is None
     assert str(caught.value) == (
-        "could not reach the ByteStack API for GET /v1/jobs (ConnectError: refused)"
+        "could not reach the ByteStack API at api.test for GET /v1/jobs (ConnectError: refused)"
     )
 
 

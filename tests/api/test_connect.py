@@ -48,11 +48,18 @@ def test_local_needs_no_key_and_keeps_state_in_the_working_directory(
         db.execute("select 1")
 
 
-def test_local_path_is_created(tmp_path: Path) -> None:
-    state = tmp_path / "deep" / "er" / "state.sqlite3"
+def test_local_path_is_created_in_an_existing_directory(tmp_path: Path) -> None:
+    state = tmp_path / "state.sqlite3"
     with connect(f"local:{state}") as client:
         client.webhooks.create(url="https://hooks.example.com/")
     assert state.is_file()
+
+
+def test_a_missing_directory_of_local_path_is_refused(tmp_path: Path) -> None:
+    state = tmp_path / "deep" / "er" / "state.sqlite3"
+    with pytest.raises(UsageError, match="no such directory for the local emulator's state: "):
+        connect(f"local:{state}")
+    assert not (tmp_path / "deep").exists()
 
 
 def test_local_with_a_key_uses_that_key_workspace(tmp_path: Path) -> None:

@@ -6,7 +6,14 @@ import io
 
 import pytest
 
-from bytestack_sync.apply.progress import BarProgress, LineProgress, NoProgress, progress_for
+from bytestack_sync.apply.progress import (
+    CLEAR_TO_END,
+    BarProgress,
+    LineProgress,
+    NoProgress,
+    fit,
+    progress_for,
+)
 from bytestack_sync.apply.report import ApplyReport, ChangeOutcome, write_report
 from bytestack_sync.model import JobSpec
 from bytestack_sync.plan.changes import Change, Create, Delete, Pause, Replace, Update
@@ -35,15 +42,28 @@ def test_one_line_per_change_when_not_a_terminal() -> None:
 
 def test_a_terminal_gets_one_redrawn_bar_and_failures_above_it() -> None:
     stream = Tty()
-    progress = BarProgress(stream, width=4)
+    progress = BarProgress(stream, columns=13)  # a bar of 12 // 3 = 4 cells
     progress.start(2)
     progress.done(ChangeOutcome(change(), "ok", "created job_1"))
     progress.done(ChangeOutcome(change(key="b"), "failed", "boom"))
     progress.finish()
     text = stream.getvalue()
-    assert text.startswith("\r[##..] 1/2 job:a")
+    assert text.startswith(f"\r[##..] 1/2 j{CLEAR_TO_END}")
     assert '[2/2] + job "b": failed: boom\n' in text
-    assert text.endswith("\r[####] 2/2 job:b\n")
+    assert text.endswith(f"\r[####] 2/2 j{CLEAR_TO_END}\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "columns", "shown"),
+    [
+        ("job:abc", 5, "job:a"),
+        ("job:日本語", 8, "job:日本"),  # wide characters take two columns each
+        ("job:日本語", 9, "job:日本"),  # half a wide character is not drawn
+        ("job:e\u0301t\u00e9", 7, "job:e\u0301t\u00e9"),  # a combining accent takes none
+    ],
+)
+def test_the_bar_is_cut_to_the_terminal_columns(text: str, columns: int, shown: str) -> None:
+    assert fit(text, columns) == shown
 
 
 @pytest.mark.parametrize(

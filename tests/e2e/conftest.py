@@ -104,6 +104,7 @@ def served(emulator: Emulator) -> Workspace:
 
 @pytest.fixture
 def local(tmp_path: Path) -> Iterator[Workspace]:
+    (tmp_path / "state").mkdir()
     api_url = f"local:{tmp_path / 'state' / 'local.sqlite3'}"
     with connect(api_url) as client:
         yield Workspace(api_url, client)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import select
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -111,6 +113,14 @@ def test_apply_without_a_terminal_or_approval_refuses(
     assert served.counter.writes() == []
 
 
+def screen_of(keyboard: int) -> str:
+    """Everything the terminal was sent (the echo of the answer included)."""
+    shown = b""
+    while select.select([keyboard], [], [], 0.2)[0]:
+        shown += os.read(keyboard, 4096)
+    return shown.decode()
+
+
 @pytest.mark.parametrize(("answer", "code", "created"), [("yes\n", 0, ["alpha"]), ("no\n", 1, [])])
 def test_on_a_terminal_apply_asks_for_yes(
     served: Any,
@@ -123,7 +133,10 @@ def test_on_a_terminal_apply_asks_for_yes(
     created: list[str],
 ) -> None:
     path = write(manifest([job("alpha")]))
-    monkeypatch.setattr("sys.stdin", io.StringIO(answer))
+    # The question is asked on the terminal itself: here a real pseudo-terminal.
+    keyboard, terminal = os.openpty()
+    monkeypatch.setattr(apply_command, "TERMINAL", os.ttyname(terminal))
+    os.write(keyboard, answer.encode())
     out, err = io.StringIO(), io.StringIO()
     result = apply_command.run(
         [str(path)],
@@ -138,6 +151,9 @@ def test_on_a_terminal_apply_asks_for_yes(
         interactive=True,
         verbosity=0,
     )
+    asked = screen_of(keyboard)
+    os.close(keyboard)
+    os.close(terminal)
     assert result == code
-    assert "Only 'yes' will be accepted" in err.getvalue()
+    assert "Only 'yes' will be accepted" in asked
     assert sorted(served.jobs()) == created

@@ -72,7 +72,7 @@ def test_a_rotated_secret_url_never_shows(
     assert applied.code == 0, applied
     assert OLD_TOKEN not in applied.out + applied.err
     assert NEW_TOKEN not in applied.out + applied.err
-    assert f'- webhook "(sensitive, {old_shown})": deleted' in applied.out
+    assert f'- webhook "(sensitive, {old_shown})": deleted' in applied.err  # the progress
     new_url = BASE + NEW_TOKEN
     # The plan it shows first names each URL by its own fingerprint, nothing else.
     shown = set(re.findall(r"sha256:([0-9a-f]{8})", applied.out))

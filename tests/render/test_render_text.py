@@ -178,3 +178,15 @@ def test_webhook_replace_has_no_job_id_note(now: datetime) -> None:
     output = text(Plan(changes=(Replace("webhook", "https://h.example.com", diffs=(diff,)),)), now)
     assert "new job id" not in output
     assert 'events: ["job.completed"] → ["job.failed"]  # forces replacement' in output
+
+
+def test_a_colour_reset_never_lands_after_a_newline(
+    changes: dict[str, Change], now: datetime
+) -> None:
+    from bytestack_sync.render.text import RED, RESET, TextRenderer
+
+    assert TextRenderer(color=True).paint("one\ntwo\n", RED) == (
+        f"{RED}one{RESET}\n{RED}two{RESET}\n"
+    )
+    coloured = text(small_plan(changes), now, color=True)
+    assert "\n" + RESET not in coloured

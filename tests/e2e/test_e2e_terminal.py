@@ -1,0 +1,140 @@
+"""What a person sees in a real terminal (tmux): the question with a piped stdout, and a
+progress bar that fits the window; and what a CI log gets without one."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bytestack_sync.errors import EXIT_OK
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+DEADLINE = 60.0  # seconds to wait for a screen, so a test cannot hang
+
+
+class Screen:
+    """One tmux window of a fixed size, on a tmux server of its own."""
+
+    def __init__(self, socket: Path, columns: int) -> None:
+        self.socket = socket
+        self.columns = columns
+
+    def tmux(self, *args: str) -> str:
+        command = ["tmux", "-S", str(self.socket), *args]
+        return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+    def start(self, command: str) -> None:
+        # The shell stays after the command so its last screen can still be read.
+        script = f"{command}; echo EXIT=${{PIPESTATUS[0]}}; sleep 60"
+        size = ["-x", str(self.columns), "-y", "50"]
+        self.tmux("new-session", "-d", *size, "bash", "--norc", "-c", script)
+
+    def text(self) -> str:
+        return self.tmux("capture-pane", "-p")
+
+    def wait_for(self, needle: str) -> str:
+        deadline = time.monotonic() + DEADLINE
+        while time.monotonic() < deadline:
+            shown = self.text()
+            if needle in shown:
+                return shown
+            time.sleep(0.1)
+        raise AssertionError(f"{needle!r} never appeared; the screen:\n{self.text()}")
+
+
+@pytest.fixture
+def screen(tmp_path: Path) -> Iterator[Callable[[int], Screen]]:
+    made: list[Screen] = []
+
+    def make(columns: int) -> Screen:
+        made.append(Screen(tmp_path / f"tmux-{len(made)}.sock", columns))
+        return made[-1]
+
+    yield make
+    for one in made:
+        subprocess.run(["tmux", "-S", str(one.socket), "kill-server"], capture_output=True)
+
+
+def apply_command(path: Path, api_url: str, *extra: str) -> str:
+    argv = [sys.executable, "-m", "bytestack_sync", "apply", str(path), "--api-url", api_url]
+    return shlex.join([*argv, *extra])
+
+
+def test_the_question_follows_the_plan_on_the_terminal_when_stdout_is_piped(
+    served: Any, screen: Any, write: Any, job: Any, manifest: Any, tmp_path: Path
+) -> None:
+    path = write(manifest([job("asked")]))
+    log = tmp_path / "apply.log"
+    window = screen(100)
+    window.start(f"{apply_command(path, served.api_url)} | tee {shlex.quote(str(log))}")
+
+    shown = window.wait_for("Enter a value:")
+    # The plan was flushed through the pipe before the question was asked.
+    assert shown.index("Plan: 1 to create") < shown.index("Do you want to perform these actions?")
+    window.tmux("send-keys", "yes", "Enter")
+    shown = window.wait_for("EXIT=")
+    assert f"EXIT={EXIT_OK}" in shown, shown
+    assert list(served.jobs()) == ["asked"]
+    logged = log.read_text(encoding="utf-8")
+    assert "Plan: 1 to create" in logged and "Apply complete: 1 created" in logged
+    assert "Enter a value" not in logged  # the question is for the person, not the log
+
+
+def cells(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def test_the_progress_bar_fits_a_narrow_terminal_and_is_redrawn_in_place(
+    served: Any, screen: Any, write: Any, job: Any, manifest: Any, tmp_path: Path
+) -> None:
+    names = [f"週次レポート-{i:02}-{'long name ' * 4}" for i in range(12)]
+    path = write(manifest([job(name) for name in names]))
+    out = shlex.quote(str(tmp_path / "out.txt"))
+    window = screen(60)
+    window.start(f"{apply_command(path, served.api_url, '--auto-approve')} > {out}")
+
+    shown = window.wait_for("EXIT=")
+    assert f"EXIT={EXIT_OK}" in shown, shown
+    lines = [line for line in shown.splitlines() if line.strip()]
+    bars = [line for line in lines if line.startswith("[") and "/12 " in line]
+    assert len(bars) == 1, shown  # one bar, redrawn: no line per change, no wrapped pieces
+    assert bars[0].startswith("[" + "#" * 19 + "] 12/12 job:週次レポート-")
+    assert all(cells(line) < 60 for line in lines), shown
+    assert len(lines) == 2, shown  # the bar and the exit line: nothing else on the screen
+
+
+def test_without_a_terminal_each_change_is_listed_once(
+    served: Any, cli: Any, write: Any, job: Any, manifest: Any
+) -> None:
+    path = write(manifest([job("ci-a"), job("ci-b")]))
+    result = cli("apply", path, "--api-url", served.api_url, "--auto-approve")
+    assert result.code == EXIT_OK, result.out + result.err
+    log = result.out + result.err  # a CI log holds both streams
+    for name in ("ci-a", "ci-b"):
+        assert log.count(f'+ job "{name}": created job_') == 1, log
+        assert f'/2] + job "{name}": created job_' in result.err
+    assert result.out.endswith(
+        "\n\nApply complete: 2 created, 0 updated, 0 replaced, 0 deleted, 0 failed.\n"
+    )
+
+
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_each_warning_is_printed_once_on_stderr(
+    served: Any, cli: Any, write: Any, job: Any, manifest: Any, command: str
+) -> None:
+    path = write(manifest([job("warned")]))
+    extra = ["--auto-approve"] if command == "apply" else []
+    result = cli(command, path, "--api-url", served.api_url, "--target", "job:Nope", *extra)
+    assert result.code == EXIT_OK, result.out + result.err
+    warning = "--target job:Nope matches nothing"
+    assert (result.out + result.err).count(warning) == 1
+    assert f"warning: {warning}" in result.err
