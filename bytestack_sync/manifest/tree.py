@@ -54,8 +54,8 @@ def survey_tree(
         return documents[file]
 
     root, settings = _climb(start, read)
-    if root is None:
-        return survey
+    if root is None or not settings:
+        return survey  # no file of the tree sets anything: the selection stands alone
     setters = Counter(s for _, sections in settings for s in sections)
     for file, sections in settings:
         # A section set by several files breaks the tree's rule (one file only): the
@@ -64,8 +64,13 @@ def survey_tree(
         if missing and os.path.realpath(file) not in inside:
             survey.warnings.append(_warning(file, missing, root))
     for file in find_files([root]).files:
-        if os.path.realpath(file) not in inside:
-            survey.secrets.update(read(file).sensitive_values)
+        if os.path.realpath(file) in inside:
+            continue
+        document = read(file)
+        # A file that fails to load is no part of a tree a plan could use, and what it
+        # marks sensitive may be anything (a secret where none is allowed, an unset one).
+        if not any(p.severity == "error" for p in document.problems):
+            survey.secrets.update(v for v in document.sensitive_values if v)
     return survey
 
 

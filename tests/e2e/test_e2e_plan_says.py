@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 
 Job = Callable[..., dict[str, Any]]
 Manifest = Callable[..., str]
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SCHEMA = json.loads(
     (Path(__file__).resolve().parents[2] / "schemas" / "plan.schema.json").read_text()
 )
@@ -328,3 +330,28 @@ def test_a_selection_holding_the_settings_gets_no_warning(
     monkeypatch.chdir(repo / "bytestack")
     both = cli("validate", "brands", "settings.yaml")
     assert both.code == 0 and "warning: sets prune" not in both.err
+
+
+def test_a_file_outside_any_settings_tree_masks_nothing_of_its_neighbours(
+    served: Any, cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The quick start's case: a manifest in a repository holding broken test manifests
+    # (a secret in sources, an unset one) and no settings file above it.
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "tests").mkdir()
+    (repo / "tests" / "secret-in-sources.yaml").write_text(
+        "version: 1\njobs:\n  - {name: a, prompt: Hi?, sources: ['${secret:SRC}'],"
+        " schedule: '@daily'}\n",
+        encoding="utf-8",
+    )
+    (repo / "tests" / "unset.yaml").write_text(
+        "version: 1\nwebhooks:\n  - url: '${secret:NOT_SET_ANYWHERE}'\n", encoding="utf-8"
+    )
+    (repo / "examples").mkdir()
+    shutil.copy(EXAMPLES / "minimal.yaml", repo / "examples" / "minimal.yaml")
+    monkeypatch.setenv("SRC", "x")
+    monkeypatch.chdir(repo)
+    result = cli("plan", "examples/minimal.yaml", "--api-url", served.api_url)
+    assert result.code == 0, result.err
+    assert '["reddit", "x"]' in result.out and "sensitive" not in result.out
