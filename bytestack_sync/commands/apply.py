@@ -221,11 +221,12 @@ class _Apply:
             # values stand in for the ones a saved plan holds only as fingerprints.
             plan = savefile.reattach_live(plan, jobs, webhooks)
             self.redactor.add(*plan.sensitive_values)
+            warn(plan.warnings, self.err, self.verbosity)  # once, as apply PATHS does
             if plan.empty:
                 self.out.write("No changes to apply.\n")
                 return EXIT_OK
             if self.verbosity >= 0:
-                render(plan, "text", self.out, color=False)
+                render(plan, "text", self.out, color=False, warnings=False)
             check_destroy_guard(plan, plan.max_destroy_percent, force=self.force)
             return self.execute(plan, client, None)
 

@@ -139,3 +139,19 @@ def test_each_warning_is_printed_once_on_stderr(
     warning = "--target job:Nope matches nothing"
     assert (result.out + result.err).count(warning) == 1
     assert f"warning: {warning}" in result.err
+
+
+def test_a_saved_plans_warnings_are_printed_once_on_stderr_at_apply(
+    served: Any, cli: Any, write: Any, job: Any, manifest: Any, tmp_path: Path
+) -> None:
+    path = write(manifest([job("kept")]))
+    saved = tmp_path / "plan.json"
+    targets = ["--target", "job:kept", "--target", "job:Nope"]
+    made = cli("plan", path, "--api-url", served.api_url, *targets, "--out", saved)
+    assert made.code == EXIT_OK, made.out + made.err
+    result = cli("apply", saved, "--api-url", served.api_url)
+    assert result.code == EXIT_OK, result.out + result.err
+    warning = "--target job:Nope matches nothing"
+    assert (result.out + result.err).count(warning) == 1, result.out + result.err
+    assert f"warning: {warning}" in result.err
+    assert "Apply complete: 1 created" in result.out
