@@ -203,3 +203,51 @@ def test_an_interrupted_apply_shows_a_short_summary_and_the_next_one_converges(
     assert again.code == EXIT_OK, again.out + again.err
     assert f"Apply complete: {left} created" in again.out
     assert sorted(served.jobs()) == names  # no job twice
+
+
+def test_sigterm_at_the_question_stops_cleanly_and_changes_nothing(
+    served: Any, screen: Any, write: Any, job: Any, manifest: Any
+) -> None:
+    path = write(manifest([job("never")]))
+    window = screen(100)
+    window.start(apply_command(path, served.api_url))
+    window.wait_for("Enter a value:")
+    os.kill(window.command_pid(), signal.SIGTERM)
+
+    shown = window.wait_for("EXIT=")
+    assert f"EXIT={EXIT_TERMINATED}" in shown, shown
+    assert shown.rstrip().splitlines()[-2:] == ["terminated", f"EXIT={EXIT_TERMINATED}"], shown
+    assert "Traceback" not in shown
+    assert served.counter.writes() == []
+
+
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_sigterm_while_planning_stops_cleanly_and_changes_nothing(
+    emulator: Any, write: Any, job: Any, manifest: Any, command: str
+) -> None:
+    served = emulator(latency_ms=1500)
+    path = write(manifest([job("never")]))
+    argv = [sys.executable, "-m", "bytestack_sync", command, str(path), "--api-url", served.api_url]
+    child = subprocess.Popen(
+        [*argv, "--auto-approve"] if command == "apply" else argv,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        wait_until(lambda: bool(served.counter.calls))  # reading the live workspace
+        child.send_signal(signal.SIGTERM)
+        out, err = child.communicate(timeout=DEADLINE)
+    finally:
+        child.kill()
+    assert child.returncode == EXIT_TERMINATED, out + err
+    assert err.strip() == "terminated" and out == ""
+    assert served.counter.writes() == []
+
+
+def test_the_cli_run_in_process_puts_the_sigterm_handler_back(
+    served: Any, cli: Any, write: Any, job: Any, manifest: Any
+) -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    path = write(manifest([job("in-process")]))
+    assert cli("plan", path, "--api-url", served.api_url).code == EXIT_OK
+    assert cli("apply", path, "--api-url", served.api_url, "--auto-approve").code == EXIT_OK
+    assert signal.getsignal(signal.SIGTERM) is before
