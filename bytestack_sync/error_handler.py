@@ -222,8 +222,12 @@ def run_cli(command: click.Command, argv: list[str] | None, invocation: Invocati
         except (KeyboardInterrupt, click.exceptions.Abort) as exc:
             from bytestack_sync.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated
 
+            # click re-raises a KeyboardInterrupt as Abort, with it as the cause.
+            if isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated):
+                _say("terminated")
+                return EXIT_TERMINATED
             _say("interrupted")
-            return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+            return EXIT_INTERRUPTED
         except Exception as exc:
             return _exit_code_for(exc, invocation.debug)
     return int(result) if isinstance(result, int) else 0

@@ -13,23 +13,22 @@ import array
 import fcntl
 import os
 import re
-import signal
 import stat
 import termios
-import threading
 import time
-from collections.abc import Callable, Sequence
-from types import FrameType
+from collections.abc import Sequence
 from typing import TextIO
 
 from bytestack_sync.api.client import Client
 from bytestack_sync.apply import ApplyReport, apply_plan, check_destroy_guard, write_report
 from bytestack_sync.apply.progress import progress_for
 from bytestack_sync.commands.workspace import (
+    SigtermAsInterrupt,
     load_desired,
     open_client,
     plan_live,
     read_live,
+    sigterm_stops,
     target_for,
     warn,
 )
@@ -40,7 +39,6 @@ from bytestack_sync.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_TERMINATED,
-    Terminated,
     UsageError,
 )
 from bytestack_sync.model import DesiredState
@@ -66,6 +64,7 @@ QUESTION = (
 )
 
 
+@sigterm_stops
 def run(
     paths: Sequence[str],
     *,
@@ -221,11 +220,12 @@ class _Apply:
             # values stand in for the ones a saved plan holds only as fingerprints.
             plan = savefile.reattach_live(plan, jobs, webhooks)
             self.redactor.add(*plan.sensitive_values)
+            warn(plan.warnings, self.err, self.verbosity)  # once, as apply PATHS does
             if plan.empty:
                 self.out.write("No changes to apply.\n")
                 return EXIT_OK
             if self.verbosity >= 0:
-                render(plan, "text", self.out, color=False)
+                render(plan, "text", self.out, color=False, warnings=False)
             check_destroy_guard(plan, plan.max_destroy_percent, force=self.force)
             return self.execute(plan, client, None)
 
@@ -239,34 +239,6 @@ class _Apply:
             listed = progress.lists_changes
             write_report(report, self.out, verbose=self.verbosity >= 0, listed=listed)
         return exit_code(report, terminated=sigterm.received)
-
-
-class SigtermAsInterrupt:
-    """While armed, SIGTERM raises ``Terminated`` (a KeyboardInterrupt), so a cancelled
-    CI job stops like Ctrl-C: changes in flight finish and are reported. Disarmed, it
-    is only noted, so it cannot cut the report short. The previous handler is put back."""
-
-    def __init__(self) -> None:
-        self.received = False
-        self.armed = True
-        self._previous: signal.Handlers | Callable[[int, FrameType | None], object] | int | None
-        self._previous = None
-
-    def __enter__(self) -> SigtermAsInterrupt:
-        # Only the main thread may set a signal handler (a library caller's may not be it).
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGTERM, self._handle)
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGTERM, self._previous)
-
-    def _handle(self, _signum: int, _frame: FrameType | None) -> None:
-        self.received = True
-        if self.armed:
-            self.armed = False
-            raise Terminated()
 
 
 def exit_code(report: ApplyReport, *, terminated: bool = False) -> int:

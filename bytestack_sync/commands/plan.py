@@ -15,6 +15,7 @@ from bytestack_sync.commands.workspace import (
     open_client,
     plan_live,
     shows_warnings,
+    sigterm_stops,
     target_for,
     warn,
 )
@@ -25,6 +26,7 @@ from bytestack_sync.render import render
 from bytestack_sync.secrets import Redactor
 
 
+@sigterm_stops
 def run(
     paths: Sequence[str],
     *,

@@ -8,20 +8,27 @@ returns, so nothing printed afterwards can show it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
-from typing import TextIO
+import functools
+import signal
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from types import FrameType
+from typing import ParamSpec, TextIO, TypeVar
 
 from bytestack_sync.api.client import Client
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.api.pacing import paced_transport
 from bytestack_sync.connect import connect, is_local, target_of
 from bytestack_sync.constants import DEFAULT_PARALLELISM
-from bytestack_sync.errors import Problem
+from bytestack_sync.errors import Problem, Terminated
 from bytestack_sync.manifest import load_manifests
 from bytestack_sync.model import DesiredState
 from bytestack_sync.plan.plan import Plan, Target
 from bytestack_sync.plan.planner import make_plan
 from bytestack_sync.secrets import MIN_ANYWHERE_LENGTH, Redactor, is_short_secret
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def load_desired(
@@ -105,3 +112,45 @@ def warn(warnings: Iterable[Problem | str], err: TextIO, verbosity: int) -> None
         if isinstance(warning, str) and not text.startswith("warning:"):
             text = f"warning: {text}"
         err.write(text + "\n")
+
+
+class SigtermAsInterrupt:
+    """While armed, SIGTERM raises ``Terminated`` (a KeyboardInterrupt), so a cancelled
+    CI job stops like Ctrl-C: changes in flight finish and are reported. Disarmed, it
+    is only noted, so it cannot cut the report short. The previous handler is put back."""
+
+    def __init__(self) -> None:
+        self.received = False
+        self.armed = True
+        self._previous: signal.Handlers | Callable[[int, FrameType | None], object] | int | None
+        self._previous = None
+
+    def __enter__(self) -> SigtermAsInterrupt:
+        # Only the main thread may set a signal handler (a library caller's may not be it).
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGTERM, self._handle)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGTERM, self._previous)
+
+    def _handle(self, _signum: int, _frame: FrameType | None) -> None:
+        self.received = True
+        if self.armed:
+            self.armed = False
+            raise Terminated()
+
+
+def sigterm_stops(command: Callable[P, R]) -> Callable[P, R]:
+    """``command`` with SIGTERM handled as Ctrl-C from its first line to its last, not
+    only while changes run: a CI job cancelled while planning, or while apply waits at
+    its question, stops with one line and exit 143, having changed nothing. The
+    previous handler is put back when it returns, so an in-process caller keeps its own."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with SigtermAsInterrupt():
+            return command(*args, **kwargs)
+
+    return run

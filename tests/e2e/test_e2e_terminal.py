@@ -3,8 +3,10 @@ progress bar that fits the window; and what a CI log gets without one."""
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -15,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bytestack_sync.errors import EXIT_OK
+from bytestack_sync.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED
 
 # tmux is a test requirement (.ci/run installs it): without it these fail, never skip.
 assert shutil.which("tmux"), "the terminal tests need tmux (apt-get install tmux)"
@@ -38,6 +40,12 @@ class Screen:
         script = f"{command}; echo EXIT=${{PIPESTATUS[0]}}; sleep 60"
         size = ["-x", str(self.columns), "-y", "50"]
         self.tmux("new-session", "-d", *size, "bash", "--norc", "-c", script)
+
+    def command_pid(self) -> int:
+        """The pid of the command the window's shell runs (its only child)."""
+        shell = int(self.tmux("list-panes", "-F", "#{pane_pid}").strip())
+        children = Path(f"/proc/{shell}/task/{shell}/children").read_text(encoding="ascii")
+        return int(children.split()[0])
 
     def text(self) -> str:
         return self.tmux("capture-pane", "-p")
@@ -139,3 +147,107 @@ def test_each_warning_is_printed_once_on_stderr(
     warning = "--target job:Nope matches nothing"
     assert (result.out + result.err).count(warning) == 1
     assert f"warning: {warning}" in result.err
+
+
+def test_a_saved_plans_warnings_are_printed_once_on_stderr_at_apply(
+    served: Any, cli: Any, write: Any, job: Any, manifest: Any, tmp_path: Path
+) -> None:
+    path = write(manifest([job("kept")]))
+    saved = tmp_path / "plan.json"
+    targets = ["--target", "job:kept", "--target", "job:Nope"]
+    made = cli("plan", path, "--api-url", served.api_url, *targets, "--out", saved)
+    assert made.code == EXIT_OK, made.out + made.err
+    result = cli("apply", saved, "--api-url", served.api_url)
+    assert result.code == EXIT_OK, result.out + result.err
+    warning = "--target job:Nope matches nothing"
+    assert (result.out + result.err).count(warning) == 1, result.out + result.err
+    assert f"warning: {warning}" in result.err
+    assert "Apply complete: 1 created" in result.out
+
+
+def wait_until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + DEADLINE
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+JOBS = 40
+
+
+@pytest.mark.parametrize(("stop", "code"), [("C-c", EXIT_INTERRUPTED), ("TERM", EXIT_TERMINATED)])
+def test_an_interrupted_apply_shows_a_short_summary_and_the_next_one_converges(
+    emulator: Any, cli: Any, screen: Any, write: Any, job: Any, manifest: Any, stop: str, code: int
+) -> None:
+    served = emulator(latency_ms=60)
+    names = [f"slow-{i:02}" for i in range(JOBS)]
+    path = write(manifest([job(name) for name in names]))
+    window = screen(120)
+    window.start(apply_command(path, served.api_url, "--auto-approve", "--parallelism", "2"))
+    wait_until(lambda: len(served.jobs()) >= 3)
+    if stop == "C-c":
+        window.tmux("send-keys", "C-c")  # what a person at the keyboard does
+    else:
+        os.kill(window.command_pid(), signal.SIGTERM)  # how CI runners cancel a job
+
+    shown = window.wait_for("EXIT=")
+    assert f"EXIT={code}" in shown, shown
+    done = served.jobs()
+    assert 3 <= len(done) < JOBS
+    left = JOBS - len(done)
+    assert f"  done ({len(done)}): job:slow-00, job:slow-01, job:slow-02" in shown, shown
+    assert f"  not started ({left}): job:slow-" in shown and f"and {left - 5} more" in shown
+    assert f"Apply interrupted: {len(done)} created, 0 updated" in shown
+    assert "Traceback" not in shown
+    again = cli("apply", path, "--api-url", served.api_url, "--auto-approve")
+    assert again.code == EXIT_OK, again.out + again.err
+    assert f"Apply complete: {left} created" in again.out
+    assert sorted(served.jobs()) == names  # no job twice
+
+
+def test_sigterm_at_the_question_stops_cleanly_and_changes_nothing(
+    served: Any, screen: Any, write: Any, job: Any, manifest: Any
+) -> None:
+    path = write(manifest([job("never")]))
+    window = screen(100)
+    window.start(apply_command(path, served.api_url))
+    window.wait_for("Enter a value:")
+    os.kill(window.command_pid(), signal.SIGTERM)
+
+    shown = window.wait_for("EXIT=")
+    assert f"EXIT={EXIT_TERMINATED}" in shown, shown
+    assert shown.rstrip().splitlines()[-2:] == ["terminated", f"EXIT={EXIT_TERMINATED}"], shown
+    assert "Traceback" not in shown
+    assert served.counter.writes() == []
+
+
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_sigterm_while_planning_stops_cleanly_and_changes_nothing(
+    emulator: Any, write: Any, job: Any, manifest: Any, command: str
+) -> None:
+    served = emulator(latency_ms=1500)
+    path = write(manifest([job("never")]))
+    argv = [sys.executable, "-m", "bytestack_sync", command, str(path), "--api-url", served.api_url]
+    child = subprocess.Popen(
+        [*argv, "--auto-approve"] if command == "apply" else argv,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        wait_until(lambda: bool(served.counter.calls))  # reading the live workspace
+        child.send_signal(signal.SIGTERM)
+        out, err = child.communicate(timeout=DEADLINE)
+    finally:
+        child.kill()
+    assert child.returncode == EXIT_TERMINATED, out + err
+    assert err.strip() == "terminated" and out == ""
+    assert served.counter.writes() == []
+
+
+def test_the_cli_run_in_process_puts_the_sigterm_handler_back(
+    served: Any, cli: Any, write: Any, job: Any, manifest: Any
+) -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    path = write(manifest([job("in-process")]))
+    assert cli("plan", path, "--api-url", served.api_url).code == EXIT_OK
+    assert cli("apply", path, "--api-url", served.api_url, "--auto-approve").code == EXIT_OK
+    assert signal.getsignal(signal.SIGTERM) is before
