@@ -153,9 +153,11 @@ class SecretResolver:
             return MaskedValue.of(expected)
         resolved = self._resolve(str(template), where)
         if fingerprint(resolved) != expected:
+            # Never the new value's fingerprint: a refusal that printed it would let
+            # whoever edits the file learn it, and write it in on the next try.
             raise StalePlanError(
-                f"{where}: {template} now resolves to {sensitive_display(resolved)}, but the "
-                f"plan was made with (sensitive, sha256:{expected}); make a new plan"
+                f"{where}: {template} now resolves to another value than the plan was made "
+                f"with (sensitive, sha256:{expected}); make a new plan"
             )
         self.values.add(resolved)
         self.templates[value_digest(resolved)] = str(template)

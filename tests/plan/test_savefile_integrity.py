@@ -23,6 +23,7 @@ from bytestack_sync.plan.savefile import (
     FORMAT_VERSION,
     read_plan,
 )
+from bytestack_sync.secrets import fingerprint
 from tests.plan.savedplans import (
     CANARY,
     ENV,
@@ -51,6 +52,10 @@ def test_changed_or_missing_secret_is_refused(
     text = str(caught.value)
     assert message in text and "${secret:HOOK}" in text
     assert CANARY not in text and getattr(caught.value, "exit_code", None) == code
+    # The refusal names only the fingerprint the plan holds, never the new value's: an
+    # editor of the file could otherwise learn it and write it in on the next try.
+    assert text.count("sha256:") <= 1
+    assert fingerprint(environ.get("HOOK", "")) not in text
 
 
 @pytest.mark.parametrize(
