@@ -21,7 +21,7 @@ from bytestack_sync.apply.adoption import Adopter
 from bytestack_sync.apply.confirm import confirm
 from bytestack_sync.apply.operations import Operations
 from bytestack_sync.apply.progress import NoProgress, Progress
-from bytestack_sync.apply.report import ApplyReport, ChangeOutcome
+from bytestack_sync.apply.report import INTERRUPTED, ApplyReport, ChangeOutcome
 from bytestack_sync.constants import DEFAULT_PARALLELISM
 from bytestack_sync.model import DesiredState, JobSpec
 from bytestack_sync.plan.changes import Change, Create, Replace, Update
@@ -29,7 +29,6 @@ from bytestack_sync.plan.plan import Plan
 
 # How often the main thread wakes while waiting, so Ctrl-C is seen promptly.
 _POLL_SECONDS = 0.2
-INTERRUPTED = "not started: apply was interrupted"
 UNCONFIRMED = "apply was interrupted before the result was read"
 _TOUCHES_DESIRED = (Create.action, Update.action, Replace.action)
 

@@ -11,7 +11,7 @@ import os
 import unicodedata
 from typing import Protocol, TextIO
 
-from bytestack_sync.apply.report import ChangeOutcome
+from bytestack_sync.apply.report import INTERRUPTED, ChangeOutcome
 
 BAR_WIDTH = 30
 DEFAULT_COLUMNS = 80
@@ -58,6 +58,12 @@ class _Counting:
         return f"[{self.count:>{width}}/{self.total}]"
 
 
+def _listed(outcome: ChangeOutcome) -> bool:
+    """Whether a finished change gets a line of its own. What an interrupt left unstarted
+    does not: the report's short summary counts and names those (not one line each)."""
+    return not (outcome.status == "skipped" and outcome.detail == INTERRUPTED)
+
+
 class LineProgress(_Counting):
     """``[ 12/300] + job "name": created job_...``, one line per finished change."""
 
@@ -65,8 +71,9 @@ class LineProgress(_Counting):
 
     def done(self, outcome: ChangeOutcome) -> None:
         self.count += 1
-        self.stream.write(f"{self.counter()} {outcome.line()}\n")
-        self.stream.flush()
+        if _listed(outcome):
+            self.stream.write(f"{self.counter()} {outcome.line()}\n")
+            self.stream.flush()
 
     def finish(self) -> None:
         pass
@@ -85,7 +92,7 @@ class BarProgress(_Counting):
 
     def done(self, outcome: ChangeOutcome) -> None:
         self.count += 1
-        if not outcome.ok:
+        if not outcome.ok and _listed(outcome):
             self._clear()
             self.stream.write(f"{self.counter()} {outcome.line()}\n")
         self._draw(outcome)

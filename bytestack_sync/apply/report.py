@@ -18,6 +18,10 @@ from bytestack_sync.plan.changes import Change, summary_counts
 Status = Literal["ok", "failed", "skipped"]
 
 
+# Why a change an interrupt left unstarted did not run.
+INTERRUPTED = "not started: apply was interrupted"
+
+
 @dataclass(frozen=True)
 class ChangeOutcome:
     """What happened to one change. ``detail`` is the result or the reason."""

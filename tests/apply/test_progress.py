@@ -164,3 +164,18 @@ def test_the_warning_goes_to_stderr_when_no_stream_is_given(
     write_report(ApplyReport(confirm_error="the API failed"), out)
     assert capsys.readouterr().err == "warning: could not confirm the result: the API failed\n"
     assert "warning" not in out.getvalue()
+
+
+@pytest.mark.parametrize("progress_type", [LineProgress, BarProgress])
+def test_changes_an_interrupt_left_unstarted_get_no_line_each(progress_type: type) -> None:
+    # The report's short summary counts and names them; 390 lines would bury it.
+    stream = io.StringIO()
+    progress = progress_type(stream)
+    progress.start(3)
+    progress.done(ChangeOutcome(change(Create, "made"), "ok", "created job_1"))
+    progress.done(ChangeOutcome(change(Create, "broke"), "failed", "boom"))
+    progress.done(SKIPPED)
+    progress.finish()
+    shown = stream.getvalue()
+    assert 'job "broke": failed: boom' in shown
+    assert 'job "b"' not in shown and "not started" not in shown
