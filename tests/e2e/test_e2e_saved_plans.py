@@ -36,6 +36,25 @@ def _edit(saved: Path, edit: Callable[[dict[str, Any]], None]) -> None:
     saved.write_text(json.dumps(document, indent=2), encoding="utf-8")
 
 
+@pytest.fixture
+def hooked(
+    served: Workspace,
+    cli: Cli,
+    write: Write,
+    job: Job,
+    manifest: Manifest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[Path, Path]:
+    """A job whose webhook URL is the secret ${secret:HOOK} (a canary), and the plan
+    saved for it: (manifest, saved plan)."""
+    monkeypatch.setenv("HOOK", "https://hooks.example.com/" + CANARY)
+    path = write(manifest([job("daily", webhook_url=HOOKED)]))
+    saved = tmp_path / "release.plan"
+    _saved(cli, path, served.api_url, saved)
+    return path, saved
+
+
 def _writes(ws: Workspace) -> list[tuple[str, str]]:
     assert ws.counter is not None
     return ws.counter.writes()
@@ -162,19 +181,10 @@ def test_a_hand_added_delete_of_a_kept_job_is_refused(
 
 
 def test_a_secret_swapped_for_an_attacker_url_is_never_sent(
-    served: Workspace,
-    cli: Cli,
-    write: Write,
-    job: Job,
-    manifest: Manifest,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    served: Workspace, cli: Cli, hooked: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CI_TOKEN", CANARY)
-    monkeypatch.setenv("HOOK", "https://hooks.example.com/" + CANARY)
-    saved = tmp_path / "release.plan"
-    path = write(manifest([job("daily", webhook_url=HOOKED)]))
-    _saved(cli, path, served.api_url, saved)
+    saved = hooked[1]
     swapped = fingerprint("https://attacker.example.com/?t=" + CANARY)
 
     def swap(document: dict[str, Any]) -> None:
@@ -235,17 +245,9 @@ def test_a_plan_with_manifests_or_a_json_file_is_one_clear_message(
 
 
 def test_an_unset_secret_at_apply_file_is_an_environment_error(
-    served: Workspace,
-    cli: Cli,
-    write: Write,
-    job: Job,
-    manifest: Manifest,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    served: Workspace, cli: Cli, hooked: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("HOOK", "https://hooks.example.com/" + CANARY)
-    saved = tmp_path / "release.plan"
-    _saved(cli, write(manifest([job("daily", webhook_url=HOOKED)])), served.api_url, saved)
+    saved = hooked[1]
     monkeypatch.delenv("HOOK")
     result = cli("apply", saved, "--api-url", served.api_url)
     assert result.code == 1
@@ -253,19 +255,10 @@ def test_an_unset_secret_at_apply_file_is_an_environment_error(
 
 
 def test_show_renders_a_saved_plan_offline_in_every_format(
-    served: Workspace,
-    cli: Cli,
-    write: Write,
-    job: Job,
-    manifest: Manifest,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    served: Workspace, cli: Cli, hooked: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("HOOK", "https://hooks.example.com/" + CANARY)
-    saved = tmp_path / "release.plan"
-    _saved(cli, write(manifest([job("daily", webhook_url=HOOKED)])), served.api_url, saved)
-    plan = cli("plan", write(manifest([job("daily", webhook_url=HOOKED)])), "--api-url",
-               served.api_url)  # fmt: skip
+    path, saved = hooked
+    plan = cli("plan", path, "--api-url", served.api_url)
     assert served.counter is not None
     served.counter.reset()
     text = cli("show", saved)
