@@ -100,6 +100,9 @@ class Constructor:
         self.problems: list[Problem] = []
         self.secret_uses: list[SecretUse] = []
         self.sensitive_values: set[str] = set()
+        # Unset variables of ``${secret:...}`` templates: the value they stand for is
+        # unknown, so nothing can mask it (the tree survey refuses a plan over them).
+        self.unresolved_secrets: list[Problem] = []
         self._done: dict[int, Any] = {}
         self._sizes: dict[int, int] = {}
         self._active: set[int] = set()
@@ -215,8 +218,11 @@ class Constructor:
             return text
         for name in result.missing:
             self._problem(node, MISSING_VARIABLE.format(name=name))
+            if result.sensitive:
+                self.unresolved_secrets.append(self.problems[-1])
         if result.sensitive:
-            self.sensitive_values.add(result.value)
+            if not result.missing:  # a value with a gap is not the one to mask
+                self.sensitive_values.add(result.value)
             if owner is not None and key is not None:
                 self.secret_uses.append(SecretUse(owner, key, text, node))
                 if isinstance(owner, PosDict) and isinstance(key, str):

@@ -30,6 +30,9 @@ class Document:
     specs: FileSpecs = field(default_factory=FileSpecs)
     problems: list[Problem] = field(default_factory=list)
     sensitive_values: set[str] = field(default_factory=set)
+    unresolved_secrets: list[Problem] = field(default_factory=list)
+    # Whether the file could be read as YAML at all: if not, nothing is known of it.
+    constructed: bool = False
     declared_jobs: int = 0
     declared_webhooks: int = 0
 
@@ -46,6 +49,7 @@ def load_document(file: str, environ: Mapping[str, str]) -> Document:
         document.problems.append(exc.problem)
         return document
     if node is None:
+        document.constructed = True  # an empty file: nothing in it to know
         return document
     constructor = Constructor(file, environ)
     try:
@@ -55,6 +59,8 @@ def load_document(file: str, environ: Mapping[str, str]) -> Document:
         return document
     document.problems.extend(constructor.problems)
     document.sensitive_values = constructor.sensitive_values
+    document.unresolved_secrets = constructor.unresolved_secrets
+    document.constructed = True
     _count_declared(document, raw)
     _validate(document, raw, constructor)
     document.problems.extend(misplaced_secrets(constructor.secret_uses, raw, file))

@@ -116,7 +116,7 @@ def collect(
 def _missing_env_allowed(problems: list[Problem]) -> list[Problem]:
     prefix, suffix = MISSING_VARIABLE.split("{name}")
     unresolved = {
-        p.location for p in problems if p.message.startswith(prefix) and p.message.endswith(suffix)
+        p.location for p in problems if p.message.startswith(prefix) and suffix in p.message
     }
     kept = []
     for problem in problems:
@@ -142,7 +142,7 @@ def _collect(paths: Sequence[str], env: Mapping[str, str]) -> Collection:
     desired = merger.desired()
     tree_secrets = frozenset(survey.secrets) - desired.sensitive_values
     collection.desired = dataclasses.replace(desired, tree_secrets=tree_secrets)
-    collection.problems.extend(merger.problems + survey.warnings)
+    collection.problems.extend(merger.problems + survey.problems)
     secrets = collection.desired.sensitive_values | tree_secrets
     collection.problems = sorted(_scrubbed(collection.problems, secrets))
     collection.nothing_to_plan = _nothing_to_plan(found.empty_directories, collection)

@@ -7,11 +7,14 @@ declare, showing values those files keep secret. So the tree is looked up: from
 the selection upwards to the first directory holding a manifest with settings, or
 to the repository root (a directory with ``.git``). Settings found there, outside
 the selection, are warned about; values sensitive in any manifest of the tree are
-masked. Problems in files outside the selection are not the selection's: ignored.
+masked. Problems in files outside the selection are not the selection's, and are
+ignored, except where a file keeps a value secret that cannot be known (an unset
+variable, a file that cannot be read): the plan could show it unmasked, so it stops.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -20,7 +23,7 @@ from dataclasses import dataclass, field
 from bytestack_sync.errors import Problem
 from bytestack_sync.manifest.construct import PosDict
 from bytestack_sync.manifest.document import Document, load_document
-from bytestack_sync.manifest.files import SUFFIXES, find_files
+from bytestack_sync.manifest.files import SUFFIXES, find_files, read_text
 from bytestack_sync.manifest.models import SINGLETON_SECTIONS
 from bytestack_sync.model import Location
 
@@ -32,7 +35,7 @@ _DEFAULTS = {"prune": "prune: delete", "ignore": "no ignore", "safety": "the def
 class TreeSurvey:
     """What the tree around a selection holds outside it."""
 
-    warnings: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     secrets: set[str] = field(default_factory=set)
 
 
@@ -62,16 +65,49 @@ def survey_tree(
         # directory holds separate manifests, not one tree's settings.
         missing = [s for s in sections if s not in settled and setters[s] == 1]
         if missing and os.path.realpath(file) not in inside:
-            survey.warnings.append(_warning(file, missing, root))
+            survey.problems.append(_warning(file, missing, root))
+    # Sections set by several files: separate manifests side by side, not one tree
+    # whose other files a plan of the selection would delete.
+    one_tree = all(count == 1 for count in setters.values())
     for file in find_files([root]).files:
         if os.path.realpath(file) in inside:
             continue
         document = read(file)
-        # A file that fails to load is no part of a tree a plan could use, and what it
-        # marks sensitive may be anything (a secret where none is allowed, an unset one).
-        if not any(p.severity == "error" for p in document.problems):
-            survey.secrets.update(v for v in document.sensitive_values if v)
+        survey.secrets.update(v for v in document.sensitive_values if v)
+        if one_tree:
+            survey.problems.extend(_unmaskable(document))
     return survey
+
+
+def _unmaskable(document: Document) -> list[Problem]:
+    """Errors for what a file of the tree keeps secret but cannot say: a plan of the
+    selection might show it (a delete of what that file declares), and could not mask
+    it. Planning the whole tree would stop at the same place."""
+    if not document.constructed:
+        text, _ = read_text(document.file)
+        if text is None or "${secret:" not in text:
+            return []
+        first = document.problems[0] if document.problems else None
+        why = f" ({first.message})" if first is not None else ""
+        where = first.location if first is not None else Location(document.file)
+        return [
+            Problem(_shown(where), f"cannot be read{why}, and it uses ${{secret:...}}: {_OUTSIDE}")
+        ]
+    return [
+        Problem(_shown(problem.location), f"{problem.message}; {_OUTSIDE}")
+        for problem in document.unresolved_secrets
+    ]
+
+
+def _shown(location: Location) -> Location:
+    """Relative, as the selection's own problems are named (the tree is found by real path)."""
+    return dataclasses.replace(location, file=os.path.relpath(location.file))
+
+
+_OUTSIDE = (
+    "this file is outside the paths given, but a plan of them could show the value it "
+    "keeps secret and could not mask it"
+)
 
 
 def _start(paths: Sequence[str]) -> str | None:

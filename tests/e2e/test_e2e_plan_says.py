@@ -355,3 +355,49 @@ def test_a_file_outside_any_settings_tree_masks_nothing_of_its_neighbours(
     result = cli("plan", "examples/minimal.yaml", "--api-url", served.api_url)
     assert result.code == 0, result.err
     assert '["reddit", "x"]' in result.out and "sensitive" not in result.out
+
+
+def test_a_subdirectory_plan_stops_when_a_secret_of_its_tree_cannot_be_known(
+    served: Any, cli: Any, job: Job, manifest: Manifest, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    # The tree's settings file keeps a live webhook URL secret; with its variable unset
+    # the plan of bytestack/brands would delete that job showing the URL, unmasked.
+    monkeypatch.setenv("ALERTS_HOOK", SECRET_HOOK)
+    repo = _repository(tmp_path, manifest, job)
+    monkeypatch.chdir(repo)
+    assert cli("apply", "bytestack", "--api-url", served.api_url, "--auto-approve").code == 0
+    monkeypatch.delenv("ALERTS_HOOK")
+    for fmt in ("text", "json", "markdown"):
+        result = cli("plan", "bytestack/brands", "--api-url", served.api_url, "--format", fmt)
+        assert result.code == 1, result.err
+        assert (
+            "bytestack/settings.yaml:10:16: " in result.err
+            and "environment variable ALERTS_HOOK is not set; this file is outside the paths "
+            "given, but a plan of them could show the value it keeps secret" in result.err
+        ), result.err
+        assert SECRET_HOOK not in result.out + result.err
+        assert "canary-tree-secret" not in result.out + result.err
+    # With the variable at hand the same plan runs, masking the URL.
+    monkeypatch.setenv("ALERTS_HOOK", SECRET_HOOK)
+    again = cli("plan", "bytestack/brands", "--api-url", served.api_url)
+    assert again.code == 0, again.err
+    assert SECRET_HOOK not in again.out + again.err
+
+
+def test_a_broken_file_of_the_tree_stops_a_subdirectory_plan_only_if_it_holds_secrets(
+    served: Any, cli: Any, job: Job, manifest: Manifest, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.setenv("ALERTS_HOOK", SECRET_HOOK)
+    repo = _repository(tmp_path, manifest, job)
+    monkeypatch.chdir(repo)
+    broken = repo / "bytestack" / "broken.yaml"
+    broken.write_text("version: 1\njobs: [\n", encoding="utf-8")
+    plain = cli("plan", "bytestack/brands", "--api-url", served.api_url)
+    assert plain.code == 0, plain.err
+    broken.write_text("version: 1\njobs: [{url: '${secret:ALERTS_HOOK}'\n", encoding="utf-8")
+    refused = cli("plan", "bytestack/brands", "--api-url", served.api_url)
+    assert refused.code == 1, refused.err
+    assert "bytestack/broken.yaml:" in refused.err
+    assert "and it uses ${secret:...}: this file is outside the paths given" in refused.err
