@@ -10,7 +10,9 @@ workspace and refuses if anything the plan read changed since it was made.
 from __future__ import annotations
 
 import array
+import contextlib
 import fcntl
+import io
 import os
 import re
 import stat
@@ -237,8 +239,30 @@ class _Apply:
             )
             sigterm.armed = False
             listed = progress.lists_changes
-            write_report(report, self.out, verbose=self.verbosity >= 0, listed=listed)
+            text = io.StringIO()
+            write_report(report, text, verbose=self.verbosity >= 0, listed=listed, err=self.err)
+            write_or_divert(text.getvalue(), self.out, self.err)
         return exit_code(report, terminated=sigterm.received)
+
+
+def write_or_divert(text: str, out: TextIO, err: TextIO) -> None:
+    """``text`` on ``out``; on ``err`` if nobody reads ``out`` any more.
+
+    ^C in `apply | tee log` reaches tee too: it is gone by the time the report is
+    written, and the report (what was done, what was not) must still reach the
+    person at the terminal. Stdout is then pointed at /dev/null, so that nothing
+    written or flushed later fails again.
+    """
+    try:
+        out.write(text)
+        out.flush()
+    except BrokenPipeError:
+        err.write(text)
+        err.flush()
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, out.fileno())
+            os.close(devnull)
 
 
 def exit_code(report: ApplyReport, *, terminated: bool = False) -> int:

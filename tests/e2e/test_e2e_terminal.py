@@ -205,6 +205,31 @@ def test_an_interrupted_apply_shows_a_short_summary_and_the_next_one_converges(
     assert sorted(served.jobs()) == names  # no job twice
 
 
+def test_ctrl_c_in_apply_piped_to_tee_still_shows_the_summary_and_exits_130(
+    emulator: Any, cli: Any, screen: Any, write: Any, job: Any, manifest: Any, tmp_path: Path
+) -> None:
+    # ^C reaches tee as well: stdout has no reader left when the report is written.
+    served = emulator(latency_ms=60)
+    names = [f"teed-{i:02}" for i in range(JOBS)]
+    path = write(manifest([job(name) for name in names]))
+    log = tmp_path / "apply.log"
+    window = screen(120)
+    command = apply_command(path, served.api_url, "--auto-approve", "--parallelism", "2")
+    window.start(f"{command} | tee {shlex.quote(str(log))}")
+    wait_until(lambda: len(served.jobs()) >= 3)
+    window.tmux("send-keys", "C-c")
+
+    shown = window.wait_for("EXIT=")
+    assert f"EXIT={EXIT_INTERRUPTED}" in shown, shown
+    done = served.jobs()
+    assert f"  done ({len(done)}): job:teed-00" in shown, shown
+    assert f"Apply interrupted: {len(done)} created" in shown, shown
+    assert "Traceback" not in shown and "Broken pipe" not in shown, shown
+    again = cli("apply", path, "--api-url", served.api_url, "--auto-approve")
+    assert again.code == EXIT_OK, again.out + again.err
+    assert sorted(served.jobs()) == names
+
+
 def test_sigterm_at_the_question_stops_cleanly_and_changes_nothing(
     served: Any, screen: Any, write: Any, job: Any, manifest: Any
 ) -> None:
