@@ -124,3 +124,5 @@ class DesiredState:
     # Values sensitive in the manifest tree's files outside the paths given: nothing
     # here declares them, but any output must mask them.
     tree_secrets: frozenset[str] = frozenset()
+    # What loading them warned of, each as printed: a plan carries these with its own.
+    warnings: tuple[str, ...] = ()

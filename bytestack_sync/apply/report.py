@@ -138,14 +138,19 @@ def write_report(
         stream.write(f"warning: could not confirm the result: {report.confirm_error}\n")
 
 
+_CAUSES_SHOWN = 3
 # The statuses a rerun cannot fix: the key, the account or the manifests must change.
 _FINAL_STATUSES = frozenset({400, 401, 402, 403})
 _STATUS = re.compile(r"\((\d{3})\)$")
 
 
 def _write_total_failure(failed: list[ChangeOutcome], out: TextIO) -> bool:
-    """Every change failed: say so, and give the first cause once, not once per change."""
-    cause = failed[0].detail
+    """Every change failed: say so, and give each cause once, not once per change (a
+    read-only key refuses creates and updates in their own words)."""
+    causes = list(dict.fromkeys(o.detail for o in failed))
+    cause = "; ".join(causes[:_CAUSES_SHOWN])
+    if len(causes) > _CAUSES_SHOWN:
+        cause += f"; and {len(causes) - _CAUSES_SHOWN} other cause(s)"
     statuses = {_status_of(o.detail) for o in failed}
     same = f", all with {statuses.pop()}" if len(statuses) == 1 and None not in statuses else ""
     out.write(f"Every change failed ({len(failed)}{same}): {cause}\n")

@@ -93,7 +93,7 @@ def run(
         if targets:
             raise UsageError("--target cannot be used with a saved plan: it applies as saved")
         return runner.saved(paths[0], api_url)
-    desired = load_desired(paths, force=force, err=err, verbosity=verbosity, redactor=redactor)
+    desired = load_desired(paths, force=force, redactor=redactor)
     with runner.open_client(api_url) as client:
         target = target_for(api_url)
         plan = plan_live(client, desired, targets, redactor=redactor, target=target)

@@ -43,7 +43,7 @@ def run(
     redactor: Redactor,
     debug: bool,
 ) -> int:
-    desired = load_desired(paths, force=force, err=err, verbosity=verbosity, redactor=redactor)
+    desired = load_desired(paths, force=force, redactor=redactor)
     with open_client(api_url, redactor=redactor, debug=debug) as client:
         plan = plan_live(client, desired, targets, redactor=redactor, target=target_for(api_url))
         if verbosity > 0:

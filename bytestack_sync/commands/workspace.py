@@ -31,15 +31,17 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def load_desired(
-    paths: Sequence[str], *, force: bool, err: TextIO, verbosity: int, redactor: Redactor
-) -> DesiredState:
-    """The manifests' desired state; its sensitive values are registered for redaction."""
+def load_desired(paths: Sequence[str], *, force: bool, redactor: Redactor) -> DesiredState:
+    """The manifests' desired state; its sensitive values are registered for redaction.
+
+    Their warnings travel with it into the plan, whose every format (and saved
+    file) holds them, and are printed once, with the plan's own."""
     loaded = load_manifests(paths, allow_empty=force)
     # Registered before anything talks to the API, so no later message can leak one.
     redactor.add(*loaded.desired.sensitive_values)
-    warn([*loaded.warnings, *short_secret_warnings(loaded.desired)], err, verbosity)
-    return loaded.desired
+    warnings = [str(w) for w in loaded.warnings]
+    warnings += [f"warning: {w}" for w in short_secret_warnings(loaded.desired)]
+    return dataclasses.replace(loaded.desired, warnings=tuple(warnings))
 
 
 def short_secret_warnings(desired: DesiredState) -> list[str]:
@@ -104,12 +106,16 @@ def shows_warnings(fmt: str, out: TextIO) -> bool:
     return fmt != "text" and out.isatty()
 
 
+_PLACED = ": warning: "
+
+
 def warn(warnings: Iterable[Problem | str], err: TextIO, verbosity: int) -> None:
     if verbosity < 0:
         return
     for warning in warnings:
         text = str(warning)
-        if isinstance(warning, str) and not text.startswith("warning:"):
+        # A manifest's warning names its place first: `file:line:col: warning: ...`.
+        if isinstance(warning, str) and not (text.startswith("warning:") or _PLACED in text):
             text = f"warning: {text}"
         err.write(text + "\n")
 

@@ -156,7 +156,7 @@ def _finish(desired: DesiredState, draft: _Draft, targets: Sequence[str]) -> Pla
     codec = SecretCodec(desired.sensitive_values, templates)
     return Plan(
         changes=tuple(sorted(draft.changes, key=lambda c: c.sort_key)),
-        warnings=tuple(draft.warnings),
+        warnings=(*desired.warnings, *draft.warnings),
         managed_count=draft.managed,
         live_fingerprints=LiveFingerprints(draft.tracked),
         declared=tuple(sorted(draft.declared, key=natural_key)),

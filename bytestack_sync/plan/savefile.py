@@ -34,7 +34,7 @@ from bytestack_sync.plan.changes import Change, MaskedValue
 from bytestack_sync.plan.compare import COMPARERS
 from bytestack_sync.plan.digest import SecretCodec, live_digest
 from bytestack_sync.plan.kinds import table_of
-from bytestack_sync.plan.plan import Plan, Target
+from bytestack_sync.plan.plan import LeftAlone, Plan, Target
 from bytestack_sync.plan.savecheck import inconsistency
 from bytestack_sync.plan.savecodec import SecretResolver, from_saved_form, saved_form
 from bytestack_sync.secrets import sensitive_display
@@ -43,7 +43,8 @@ FORMAT = "bytestack-sync-plan"
 # 2: live fingerprints and the manifest digest hash compact JSON rows (a plan from
 # format 1 would be refused as stale anyway; the version makes the reason plain).
 # 3: signed; records its target, every live id read and keyed digests of fields.
-FORMAT_VERSION = 3
+# 4: records what the plan left alone, so that `show` says it as the plan did.
+FORMAT_VERSION = 4
 REMAKE = "make a new plan with `bytestack-sync plan --out FILE` and review it"
 
 
@@ -74,6 +75,8 @@ def plan_document(plan: Plan, *, signing_key: bytes, now: datetime | None = None
             if x.id in managed
         },
         "live_addresses": dict(sorted(plan.live_addresses.items())),
+        # As the plan shows them (a sensitive address is already masked), for `show`.
+        "left_alone": [[item.address, item.why] for item in plan.left_alone],
         "changes": [saved_form(c, codec) for c in plan.changes],
     }
     document[signing.SIGNATURE] = signing.sign(document, signing_key)
@@ -153,6 +156,7 @@ def plan_from_document(
             target=None if saved_target is None else Target(**saved_target),
             seen_ids=frozenset(str(i) for i in document["live_ids"]),
             field_digests={str(k): dict(v) for k, v in document["live_fields"].items()},
+            left_alone=tuple(LeftAlone(str(a), str(w)) for a, w in document["left_alone"]),
         )
     except (StalePlanError, EnvironmentVariableError, PlanFileError):
         raise

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bytestack_sync.errors import EXIT_OK
+from tests.e2e.conftest import API_KEY
 
 
 def test_quiet_apply_prints_only_the_summary(
@@ -87,20 +88,18 @@ def test_a_total_failure_says_so_and_gives_the_cause_once(
     assert served.jobs() == {}
 
 
-def test_a_secret_short_enough_to_be_a_word_is_warned_about_at_start(
-    served: Any, cli: Any, write: Any, job: Any, manifest: Any, monkeypatch: Any
+def test_a_total_failure_of_creates_and_updates_names_both_causes(
+    emulator: Any, cli: Any, write: Any, job: Any, manifest: Any, monkeypatch: Any
 ) -> None:
-    monkeypatch.setenv("SHORT_PROMPT", "count tweets")  # 12: long enough, no warning
-    path = write(manifest([job("secretive", prompt="${secret:SHORT_PROMPT}")]))
-    assert "sensitive value" not in cli("plan", path, "--api-url", served.api_url).err
-    monkeypatch.setenv("SHORT_PROMPT", "tweets")
-    result = cli("plan", path, "--api-url", served.api_url)
-    assert result.code == EXIT_OK, result.err
+    served = emulator(keys=[f"{API_KEY}:team", "bs_e2e_read_only_key:team:ro"])
+    path = write(manifest([job("kept", schedule="0 8 * * *")]))
+    made = cli("apply", path, "--api-url", served.api_url, "--auto-approve")
+    assert made.code == 0, made.err
+    write(manifest([job("kept", schedule="0 9 * * *"), job("new one")]))
+    monkeypatch.setenv("BITKIT_API_KEY", "bs_e2e_read_only_key")
+    result = cli("apply", path, "--api-url", served.api_url, "--auto-approve")
+    assert result.code == 3, result.out + result.err
     assert (
-        result.err.count(
-            "warning: 1 sensitive value(s) shorter than 12 characters: each is hidden in the "
-            "output only where it stands as a whole word\n"
-        )
-        == 1
-    )
-    assert "tweets" not in result.out + result.err
+        "Every change failed (2, all with 403): the API key may not create jobs (403); "
+        "the API key may not update jobs (403)\n"
+    ) in result.out, result.out

@@ -168,6 +168,11 @@ def test_a_plan_that_leaves_live_resources_alone_says_how_many(
     counted = {k: v for k, v in document["left_alone"].items() if k != "resources"}
     assert sorted(counted.values()) == [0, 0, 2]
     assert len(document["left_alone"]["resources"]) == 2
+    saved = Path(path).parent / "left-alone.plan"
+    assert cli("plan", path, "--api-url", served.api_url, "--out", saved, *targets).code == 0
+    shown = cli("show", saved)
+    assert shown.code == 0, shown.err
+    assert f"Left alone: {line} (live resources this plan does not touch)." in shown.out
 
 
 def test_only_a_plan_with_nothing_left_alone_says_the_workspace_matches(
@@ -212,6 +217,15 @@ def test_a_schedule_that_ors_its_day_fields_is_explained_by_validate_and_plan(
     assert validated.code == 0 and f"warning: {FRIDAY_13TH}" in validated.err
     planned = cli("plan", path, "--api-url", served.api_url)
     assert planned.code == 0 and planned.err.count(FRIDAY_13TH) == 1
+    # Every format holds the manifests' warnings with the plan's own; still once on stderr.
+    as_json = cli("plan", path, "--api-url", served.api_url, "--format", "json")
+    assert as_json.err.count(FRIDAY_13TH) == 1
+    (warning,) = json.loads(as_json.out)["warnings"]
+    assert warning.endswith(f": warning: {FRIDAY_13TH}") and warning.startswith(str(path))
+    saved = Path(path).parent / "friday.plan"
+    assert cli("plan", path, "--api-url", served.api_url, "--out", saved).code == 0
+    applied = cli("apply", saved, "--api-url", served.api_url)
+    assert applied.code == 0 and applied.err.count(FRIDAY_13TH) == 1
 
 
 @pytest.mark.parametrize("schedule", ["0 9 13 * *", "0 9 * * FRI", "0 9 */2 * FRI", "@daily"])
@@ -374,7 +388,8 @@ def test_a_subdirectory_plan_stops_when_a_secret_of_its_tree_cannot_be_known(
         assert (
             "bytestack/settings.yaml:10:16: " in result.err
             and "environment variable ALERTS_HOOK is not set; this file is outside the paths "
-            "given, but a plan of them could show the value it keeps secret" in result.err
+            "given, but a plan of them could show the value it keeps secret"
+            in result.err
         ), result.err
         assert SECRET_HOOK not in result.out + result.err
         assert "canary-tree-secret" not in result.out + result.err

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from bytestack_sync.plan.savefile import FORMAT_VERSION
 from bytestack_sync.secrets import fingerprint
 from tests.e2e.conftest import API_KEY, Cli, Emulator, Workspace, Write
 
@@ -199,11 +200,14 @@ def test_a_secret_swapped_for_an_attacker_url_is_never_sent(
     assert CANARY not in result.out + result.err
 
 
+VERSION_LINE = f'"format_version": {FORMAT_VERSION}'
+
+
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
         pytest.param(lambda t: t[: len(t) // 2], "truncated or not JSON", id="truncated"),
-        pytest.param(lambda t: t.replace('"format_version": 3', '"format_version": 9'),
+        pytest.param(lambda t: t.replace(VERSION_LINE, '"format_version": 9'),
                      "saved plan format 9 is not supported", id="foreign-version"),
     ],
 )  # fmt: skip
