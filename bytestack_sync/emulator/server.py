@@ -37,7 +37,7 @@ MAX_LINE_BYTES = 65536  # a request line, a chunk-size line or a trailer
 # Before closing, the server reads and discards what the client still sends (the rest
 # of a refused body) until it stops for LINGER_IDLE seconds, for LINGER_TOTAL at most:
 # closing a socket with unread data resets it, and the client would lose the answer.
-LINGER_IDLE = 2.0
+LINGER_IDLE = 5.0
 LINGER_TOTAL = 30.0
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 _DIGITS = re.compile(r"[0-9]{1,19}")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import http.client
 import select
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -173,6 +174,20 @@ def test_a_malformed_chunked_body_is_answered(
     _refusal(reply, 413 if message == TOO_LARGE else 400, message)
 
 
+@contextlib.contextmanager
+def _not_accepting(app: EmulatorApp, **options: float) -> Iterator[tuple[int, Callable[[], None]]]:
+    """A server listening on a port, accepting no connection until ``accept()`` is called."""
+    server = listen(app, **options)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    try:
+        yield server.server_address[1], thread.start
+    finally:
+        if thread.is_alive():
+            server.shutdown()
+            thread.join(timeout=10)
+        server.server_close()
+
+
 @pytest.mark.parametrize(
     ("headers", "body"),
     [(["Content-Length: 40"], b'{"url": '), (["Transfer-Encoding: chunked"], b'8\r\n{"url": ')],
@@ -181,18 +196,16 @@ def test_a_malformed_chunked_body_is_answered(
 def test_a_body_that_stops_coming_is_answered_408(
     emulator_app: EmulatorApp, headers: list[str], body: bytes
 ) -> None:
-    server = listen(emulator_app, idle_timeout=0.5)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        request = raw_request("POST", "/v1/webhooks", *headers, body=body)
-        with socket.create_connection(server.server_address[:2], timeout=10) as conn:
-            conn.sendall(request)  # and then nothing, with the connection left open
-            reply = parse_reply(read_to_end(conn))
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    request = raw_request("POST", "/v1/webhooks", *headers, body=body)
+    with (
+        _not_accepting(emulator_app, idle_timeout=0.5) as (port, accept),
+        socket.create_connection(("127.0.0.1", port), timeout=10) as conn,
+    ):
+        # Sent before the server accepts, so only the body's end can be late; then
+        # nothing more, with the connection left open.
+        conn.sendall(request)
+        accept()
+        reply = parse_reply(read_to_end(conn))
     _refusal(reply, 408, "the request body paused for 0.5 s")
 
 
@@ -253,33 +266,27 @@ def test_connections_wait_in_the_listen_queue_while_none_is_accepted(
     burst: an accept loop that is not scheduled); every handshake must complete in the
     kernel's listen queue, and every client is then served. With a backlog of 5 only 6
     complete, however long the test waits, so this does not depend on timing."""
-    server = listen(emulator_app)
-    port = server.server_address[1]
     clients = [socket.socket() for _ in range(50)]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    try:
-        for client in clients:
-            client.setblocking(False)
-            assert client.connect_ex(("127.0.0.1", port)) in (0, errno.EINPROGRESS)
-        pending = set(clients)
-        deadline = time.monotonic() + 10
-        while pending and time.monotonic() < deadline:
-            _, connected, _ = select.select([], list(pending), [], 0.1)
-            for client in connected:
-                assert client.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0
-                pending.discard(client)
-        assert len(pending) == 0, f"{len(pending)} of 50 connections were not queued"
-        thread.start()
-        for client in clients:
-            client.setblocking(True)
-            client.settimeout(10)
-            client.sendall(raw_request("GET", "/v1/jobs"))
-        statuses = [parse_reply(read_to_end(client)).status for client in clients]
-        assert statuses == [200] * 50
-    finally:
-        for client in clients:
-            client.close()
-        if thread.is_alive():
-            server.shutdown()
-            thread.join(timeout=10)
-        server.server_close()
+    with _not_accepting(emulator_app) as (port, accept):
+        try:
+            for client in clients:
+                client.setblocking(False)
+                assert client.connect_ex(("127.0.0.1", port)) in (0, errno.EINPROGRESS)
+            pending = set(clients)
+            deadline = time.monotonic() + 10
+            while pending and time.monotonic() < deadline:
+                _, connected, _ = select.select([], list(pending), [], 0.1)
+                for client in connected:
+                    assert client.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0
+                    pending.discard(client)
+            assert len(pending) == 0, f"{len(pending)} of 50 connections were not queued"
+            accept()
+            for client in clients:
+                client.setblocking(True)
+                client.settimeout(10)
+                client.sendall(raw_request("GET", "/v1/jobs"))
+            statuses = [parse_reply(read_to_end(client)).status for client in clients]
+            assert statuses == [200] * 50
+        finally:
+            for client in clients:
+                client.close()
