@@ -105,6 +105,22 @@ def test_a_surrogate_in_the_url_is_the_callers_error(
     assert reply.json()["code"] == ("invalid_request" if status == 400 else "not_found")
 
 
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("0001-01-01T00:00:00+14:00", "2027-01-01T00:00:00Z"),  # before year 1 in UTC
+        ("2027-01-01T00:00:00Z", "9999-12-31T23:59:59-14:00"),  # after 9999 in UTC
+        ("2027-01-01T00:00:00Z", "2027-01-02T00:00:00"),  # no time zone
+    ],
+)
+def test_a_time_window_beyond_the_calendar_is_refused(
+    client: httpx.Client, start: str, end: str
+) -> None:
+    body = {**QUERY, "time_window": {"start": start, "end": end}}
+    message = "time_window start and end must be ISO 8601 timestamps with a time zone"
+    _invalid(client.post("/queries", json=body), message)
+
+
 # --- nesting --------------------------------------------------------------------------------
 def _nested(depth: int) -> str:
     """A job whose name is ``depth`` - 1 lists deep, so the body is ``depth`` levels."""
