@@ -74,6 +74,11 @@ def _drain(conn: socket.socket) -> None:
         pass
 
 
+def _cut_short() -> ApiFailure:
+    # The client may only have closed its sending side: it can still read the answer.
+    return ApiFailure(400, "the request body ended before its declared end")
+
+
 def listen(
     app: EmulatorApp, host: str = "127.0.0.1", port: int = 0, idle_timeout: float = IDLE_TIMEOUT
 ) -> HTTPServer:
@@ -149,9 +154,12 @@ class _Handler(BaseHTTPRequestHandler):
         return int(value)
 
     def _read_body(self) -> bytes:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            return self._read_chunks()
-        return self._exactly(self._content_length())
+        coding = self.headers.get("Transfer-Encoding")
+        if coding is None:
+            return self._exactly(self._content_length())
+        if coding.strip().lower() != "chunked":
+            raise ApiFailure(400, f"Transfer-Encoding {coding!r} is not supported: send chunked")
+        return self._read_chunks()
 
     def _read_chunks(self) -> bytes:
         """A chunked body, refused (413) as soon as it passes the cap, not once it is read."""
@@ -177,7 +185,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _line(self) -> bytes:
         line = self.rfile.readline(MAX_LINE_BYTES + 1)
         if not line:
-            raise ConnectionError("the client closed the connection mid-body")
+            raise _cut_short()
         if len(line) > MAX_LINE_BYTES:
             raise ApiFailure(400, f"chunked body: a line is longer than {MAX_LINE_BYTES} bytes")
         return line
@@ -185,7 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _exactly(self, size: int) -> bytes:
         data = self.rfile.read(size) if size else b""
         if len(data) < size:
-            raise ConnectionError("the client closed the connection mid-body")
+            raise _cut_short()
         return data
 
     def _environ(self, body: bytes) -> dict[str, Any]:

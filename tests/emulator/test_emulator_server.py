@@ -209,20 +209,36 @@ def test_a_body_that_stops_coming_is_answered_408(
     _refusal(reply, 408, "the request body paused for 0.5 s")
 
 
-def test_a_chunked_body_cut_short_is_not_taken_as_complete(
-    emulator_server: EmulatorServer,
+@pytest.mark.parametrize(
+    ("headers", "body"),
+    [
+        # The chunks so far hold a whole JSON object; the last chunk never comes.
+        (["Transfer-Encoding: chunked"], b'20\r\n{"url": "https://h.example.com"}\r\n'),
+        (["Content-Length: 40"], b'{"url": "https://h.example.com"}'),
+    ],
+    ids=["chunked", "length"],
+)
+def test_a_body_cut_short_is_refused_not_taken_as_complete(
+    emulator_server: EmulatorServer, headers: list[str], body: bytes
 ) -> None:
-    # The chunks so far hold a whole JSON object; the client leaves before the last one.
-    body = b'{"url": "https://h.example.com"}'
-    chunked = f"{len(body):x}\r\n".encode() + body + b"\r\n"
-    request = raw_request("POST", "/v1/webhooks", "Transfer-Encoding: chunked", body=chunked)
+    request = raw_request("POST", "/v1/webhooks", *headers, body=body)
     with socket.create_connection(("127.0.0.1", emulator_server.port), timeout=10) as conn:
         conn.sendall(request)
-        conn.shutdown(socket.SHUT_WR)
-        assert read_to_end(conn) == b""  # nobody is left to answer
+        conn.shutdown(socket.SHUT_WR)  # the client is done sending, and still reads
+        reply = parse_reply(read_to_end(conn))
+    _refusal(reply, 400, "the request body ended before its declared end")
     with httpx.Client(base_url=emulator_server.url) as client:
         listed = client.get("/webhooks", headers={"Authorization": "Bearer raw-key"})
         assert listed.json()["data"] == []
+
+
+@pytest.mark.parametrize("coding", ["gzip", "gzip, chunked", "identity"])
+def test_a_transfer_coding_other_than_chunked_is_refused(
+    emulator_server: EmulatorServer, coding: str
+) -> None:
+    request = raw_request("POST", "/v1/webhooks", f"Transfer-Encoding: {coding}", body=b"{}")
+    reply = raw_exchange(emulator_server.port, request)
+    _refusal(reply, 400, f"Transfer-Encoding {coding!r} is not supported: send chunked")
 
 
 @pytest.mark.parametrize(
