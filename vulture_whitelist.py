@@ -17,9 +17,12 @@ daemon_threads  # socketserver.ThreadingMixIn
 block_on_close  # socketserver.ThreadingMixIn
 allow_reuse_address  # socketserver.TCPServer
 address_family  # socketserver.TCPServer
+request_queue_size  # socketserver.TCPServer: the listen backlog
+_.shutdown_request  # socketserver.BaseServer
 protocol_version  # http.server.BaseHTTPRequestHandler
 _.handle_one_request  # http.server.BaseHTTPRequestHandler
 _.close_connection  # http.server.BaseHTTPRequestHandler
+_.requestline  # http.server.BaseHTTPRequestHandler: read by log_request
 _.log_message  # http.server.BaseHTTPRequestHandler
 model_config  # pydantic: a model's configuration
 

@@ -3,8 +3,8 @@
 A request passes, in order: injected latency, authentication (401, and 402 for
 an unpaid key), the key's rate
 limit (429), injected failure (500), routing (404, 405), the read-only check (403),
-the handler, and for successful writes the injected drop (committed, then no
-response).
+the page cursor's form (400), the handler, and for successful writes the injected
+drop (committed, then no response).
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
+from http import HTTPStatus
 from typing import Any
 
+from bytestack_sync.emulator import validation
 from bytestack_sync.emulator.auth import KeyRing, Principal
 from bytestack_sync.emulator.context import DEFAULT_QUERY_DELAY, Context, Settings
 from bytestack_sync.emulator.db import Database
@@ -29,11 +31,6 @@ log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
 
 StartResponse = Callable[..., Any]
-_REASONS = {
-    200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
-    402: "Payment Required", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-    429: "Too Many Requests", 500: "Internal Server Error",
-}  # fmt: skip
 
 
 class EmulatorApp:
@@ -62,7 +59,7 @@ class EmulatorApp:
             response = error_response(failure)
         else:
             response = self.handle(request)  # ConnectionDropped propagates to the server
-        status = f"{response.status} {_REASONS.get(response.status, 'Unknown')}"
+        status = f"{response.status} {HTTPStatus(response.status).phrase}"
         start_response(status, response.header_list())
         return [response.body]
 
@@ -75,6 +72,7 @@ class EmulatorApp:
             handler, params = resolve(request.method, request.path)
             if request.is_write and principal.read_only:
                 raise ApiFailure(403, f"this key is read-only: {request.method} is not allowed")
+            validation.check_cursor(request.param("cursor"))
             drop = request.is_write and self._dice.drop()
             ctx = Context(
                 self.store, self.settings, principal.workspace, request, params, self._clock()

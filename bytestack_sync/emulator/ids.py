@@ -34,11 +34,10 @@ def iso(moment: float | datetime) -> str:
 
 
 def parse_iso(text: str) -> datetime | None:
-    """A timezone-aware datetime for an ISO 8601 timestamp, or None when it is not one."""
+    """A timezone-aware datetime for an ISO 8601 timestamp, or None when it is not one
+    or names a moment outside the years 1 to 9999 in UTC."""
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+        return moment.astimezone(timezone.utc) if moment.tzinfo is not None else None
+    except (ValueError, OverflowError):
         return None
-    if moment.tzinfo is None:
-        return None
-    return moment.astimezone(timezone.utc)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -11,6 +12,10 @@ from urllib.parse import parse_qs
 from bytestack_sync.emulator.errors import ApiFailure
 
 MAX_BODY_BYTES = 1 << 20
+# No body of the API nests deeper than 3 levels; a fixed bound, rather than Python's
+# recursion limit, decides what is refused.
+MAX_JSON_DEPTH = 32
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -31,13 +36,48 @@ class Request:
         return values[-1] if values else None
 
     def json(self) -> Any:
-        """The body as JSON; malformed JSON is the caller's error (400)."""
+        """The body as JSON; malformed JSON is the caller's error (400), and so are
+        text that cannot be stored (a lone surrogate, as ``"\\ud800"`` decodes to) and
+        nesting deeper than MAX_JSON_DEPTH."""
         if not self.body.strip():
             raise ApiFailure(400, "request body must be a JSON object")
         try:
-            return json.loads(self.body.decode("utf-8"))
+            value = json.loads(self.body.decode("utf-8"))
+        except RecursionError:
+            raise _too_deep() from None
         except (UnicodeDecodeError, ValueError) as error:
             raise ApiFailure(400, f"request body is not valid JSON: {error}") from None
+        for where, text in _texts(value):
+            if found := _SURROGATE.search(text):
+                point = f"U+{ord(found.group()):04X}"
+                raise ApiFailure(
+                    400, f"request body: {where} holds a lone surrogate ({point}), not text"
+                )
+        return value
+
+
+def _too_deep() -> ApiFailure:
+    return ApiFailure(400, f"request body is nested deeper than {MAX_JSON_DEPTH} levels")
+
+
+def _texts(value: Any) -> Iterator[tuple[str, str]]:
+    """Every string of a JSON value (field names too) with where it is, without
+    recursion; raises the 400 of a value nested deeper than MAX_JSON_DEPTH."""
+    stack: list[tuple[str, Any, int]] = [("the body", value, 0)]
+    while stack:
+        where, item, depth = stack.pop()
+        if isinstance(item, str):
+            yield where, item
+            continue
+        if isinstance(item, (dict, list)) and depth >= MAX_JSON_DEPTH:
+            raise _too_deep()
+        prefix = "" if depth == 0 else where
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                yield f"a field name in {where}", key
+                stack.append((f"{prefix}.{key}".lstrip("."), inner, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((f"{where}[{i}]", inner, depth + 1) for i, inner in enumerate(item))
 
 
 @dataclass(frozen=True)
@@ -80,14 +120,18 @@ def _utf8_path(path: str) -> str:
         return path
 
 
+def body_too_large() -> ApiFailure:
+    return ApiFailure(413, f"request body is larger than {MAX_BODY_BYTES} bytes")
+
+
 def read_request(environ: Mapping[str, Any]) -> Request:
-    """Build a Request from a WSGI environ; an oversized body is a 400."""
+    """Build a Request from a WSGI environ; an oversized body is a 413."""
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
     if length > MAX_BODY_BYTES:
-        raise ApiFailure(400, f"request body is larger than {MAX_BODY_BYTES} bytes")
+        raise body_too_large()
     body = environ["wsgi.input"].read(length) if length > 0 else b""
     return Request(
         method=str(environ.get("REQUEST_METHOD", "GET")).upper(),

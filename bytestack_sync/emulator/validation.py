@@ -9,6 +9,9 @@ the value check named for it here.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +23,9 @@ from bytestack_sync.emulator.ids import parse_iso
 from bytestack_sync.emulator.schedules import schedule_problem
 
 QUERY_FIELDS = ("prompt", "sources", "time_window", "limit")
+# A cursor's positions are SQLite integers: decimal, from 0 to 2**63 - 1.
+_POSITION = re.compile(r"[0-9]{1,19}")
+_MAX_POSITION = (1 << 63) - 1
 
 
 class Reasons(list[str]):
@@ -253,3 +259,20 @@ def page_limit(raw: str | None, cap: int | None) -> int:
         if not low <= limit <= high or not raw.strip().isdigit():
             raise ApiFailure(400, f"limit must be an integer from {low} to {high}")
     return min(limit, cap) if cap else limit
+
+
+def check_cursor(raw: str | None) -> None:
+    """Refuse (400) a ``cursor`` this API cannot have returned: one that is not base64url
+    of ``kind:position...`` with every position a SQLite integer. Checked for every
+    request, before the store compares the kind, so a position out of SQLite's range
+    (``2**63``, ``-1``, ``1_0``) is the caller's error, never the store's."""
+    if not raw:
+        return
+    try:
+        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("ascii")
+    except (ValueError, binascii.Error):
+        text = ""
+    _, *positions = text.split(":")
+    fits = all(_POSITION.fullmatch(p) and int(p) <= _MAX_POSITION for p in positions)
+    if not positions or not fits:
+        raise ApiFailure(400, "cursor is not one this API returned")

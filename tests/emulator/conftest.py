@@ -1,8 +1,13 @@
-"""Fixtures for the emulator's tests: in-process clients and a clock the test moves."""
+"""Fixtures for the emulator's tests: in-process clients, a clock the test moves, and
+raw exchanges over a socket for requests no HTTP client would send."""
 
 from __future__ import annotations
 
+import json
+import socket
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -104,3 +109,52 @@ def job_body() -> dict[str, object]:
         "schedule": "0 8 * * *",
         "webhook_url": "https://yourapp.example.com/webhooks/bytestack",
     }
+
+
+RAW_TIMEOUT = 10.0  # seconds any one socket operation of a raw exchange may take
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An HTTP answer as read off the socket."""
+
+    status: int
+    headers: dict[str, str]  # names in lower case
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def parse_reply(raw: bytes) -> Reply:
+    """The first answer in ``raw``; AssertionError when there is none (a dropped connection)."""
+    head, separator, rest = raw.partition(b"\r\n\r\n")
+    assert separator, f"no HTTP answer, got {raw[:200]!r}"
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    body = rest[: int(headers.get("content-length", len(rest)))]
+    return Reply(int(status_line.split()[1]), headers, body)
+
+
+def raw_exchange(port: int, request: bytes) -> Reply:
+    """Send ``request`` as is, read until the server closes, and parse its answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=RAW_TIMEOUT) as conn:
+        conn.sendall(request)
+        return parse_reply(read_to_end(conn))
+
+
+def read_to_end(conn: socket.socket) -> bytes:
+    received = b""
+    while chunk := conn.recv(65536):
+        received += chunk
+    return received
+
+
+def raw_request(method: str, target: str, *headers: str, body: bytes = b"") -> bytes:
+    """A request with a key and ``Connection: close``; ``headers`` as ``"Name: value"``."""
+    lines = [f"{method} {target} HTTP/1.1", "Host: emulator", "Authorization: Bearer raw-key"]
+    lines += [*headers, "Connection: close", "", ""]
+    return "\r\n".join(lines).encode("latin-1") + body
