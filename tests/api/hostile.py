@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from bytestack_sync import contract
 
-# drip: one byte every DRIP_INTERVAL seconds; the whole body takes DRIP_BYTES of them.
+# drip, drip-headers: one byte every DRIP_INTERVAL seconds, DRIP_BYTES of them in all.
 DRIP_INTERVAL = 0.05
 DRIP_BYTES = 200
 # endless-cursors: this many pages, each with a new cursor, before one ends the list.
@@ -176,6 +176,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body[index : index + 1])
             self.wfile.flush()
 
+    def drip_headers(self, _query: dict[str, str]) -> None:
+        """The status line and headers, one byte at a time: no body read has begun."""
+        head = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-Drip: ".ljust(DRIP_BYTES, b"x")
+        for index in range(len(head)):
+            if self.server.api.stopping.wait(DRIP_INTERVAL):
+                break
+            self.wfile.write(head[index : index + 1])
+            self.wfile.flush()
+        self.close_connection = True
+
     def endless_cursors(self, query: dict[str, str]) -> None:
         page = int(query.get("cursor", "page-0").removeprefix("page-")) + 1
         cursor = f"page-{page}" if page < ENDLESS_PAGES else None
@@ -226,6 +236,7 @@ Misbehaviour = Callable[[_Handler, dict[str, str]], None]
 
 MODES: dict[str, Misbehaviour] = {
     "drip": _Handler.drip,
+    "drip-headers": _Handler.drip_headers,
     "endless-cursors": _Handler.endless_cursors,
     "gzip-bomb": _Handler.gzip_bomb,
     "huge-page": _Handler.huge_page,
