@@ -50,11 +50,10 @@ class TooLate(Exception):
 
 
 class TooLarge(Exception):
-    """The answer's body passed its cap (``size`` is what was known when it stopped)."""
+    """The answer's body passed its cap of ``cap`` bytes."""
 
-    def __init__(self, size: int, cap: int) -> None:
-        super().__init__(f"{size} bytes, more than {cap}")
-        self.size = size
+    def __init__(self, cap: int) -> None:
+        super().__init__(f"more than {cap} bytes")
         self.cap = cap
 
 
@@ -125,13 +124,13 @@ def read_capped(response: httpx.Response, cap: int, deadline: float) -> bytes:
     received or decompressed pass ``cap``, ``TooLate`` once ``deadline`` passed."""
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > cap:
-        raise TooLarge(int(declared), cap)
+        raise TooLarge(cap)
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_bytes():
         size += len(chunk)
         if size > cap or response.num_bytes_downloaded > cap:
-            raise TooLarge(max(size, response.num_bytes_downloaded), cap)
+            raise TooLarge(cap)
         if time.monotonic() > deadline:
             raise TooLate()
         chunks.append(chunk)

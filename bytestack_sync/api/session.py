@@ -290,5 +290,5 @@ def _size(count: int) -> str:
     """A byte count as a reader takes it in: ``32 MiB``, ``64 KiB``."""
     for unit, scale in (("MiB", bounds.MIB), ("KiB", 1024)):
         if count >= scale:
-            return f"{count / scale:g} {unit}"
+            return f"{count / scale:.3g} {unit}"
     return f"{count} bytes"

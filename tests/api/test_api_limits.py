@@ -109,7 +109,7 @@ def test_an_answer_past_the_cap_is_not_read_further() -> None:
 
     error = _raised(errors.ResponseTooLarge, answer, Limits(max_body=10_000))
     assert str(error) == (
-        "GET /v1/jobs failed: the answer from api.test is larger than 9.76562 KiB, the most read"
+        "GET /v1/jobs failed: the answer from api.test is larger than 9.77 KiB, the most read"
     )
     assert len(chunks_sent) < 20
 

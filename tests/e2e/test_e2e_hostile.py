@@ -12,12 +12,14 @@ from typing import Any
 import pytest
 
 from bytestack_sync.api import limits
-from tests.api.hostile import HOSTILE_MESSAGES, HUGE_MESSAGE, HostileApi
+from tests.api.hostile import HOSTILE_MESSAGES, HostileApi, job_record
 from tests.conftest import Hostile
 
 KEY = "bs_hostile_workspace_key"
-JOB = "{name: %s, prompt: How many times was it mentioned today?, sources: [x], schedule: '0 8 * * *'}"
-MANIFEST = f"version: 1\njobs:\n  - {JOB % 'page-one'}\n  - {JOB % 'page-two'}\n"
+# The prompt, sources and schedule of the hostile server's own jobs (``job_record``).
+JOB = "  - {name: %s, prompt: %s, sources: [x], schedule: '0 8 * * *'}\n"
+PROMPT = job_record(0)["prompt"]
+MANIFEST = "version: 1\njobs:\n" + JOB % ("page-one", PROMPT) + JOB % ("page-two", PROMPT)
 
 # Only what a terminal or a CI runner could act on: any other C0 or C1 control,
 # DEL, and the line and paragraph separators.
@@ -46,7 +48,9 @@ def test_the_hostile_server_serves_plan_apply_and_export(
 ) -> None:
     api = hostile()
     api.add_job("page-one")
-    assert _run(cli, write, "apply", api).code == 0
+    applied = _run(cli, write, "apply", api)
+    assert applied.code == 0, applied.out + applied.err
+    assert api.writes() == [("POST", "/v1/jobs")]  # page-one is there already
     assert sorted(job["name"] for job in api.jobs.values()) == ["page-one", "page-two"]
     assert "name: page-two" in _run(cli, write, "export", api).out
     assert "No changes" in _run(cli, write, "plan", api).out
@@ -131,7 +135,6 @@ def test_an_error_body_too_large_or_deep_leaves_the_status_alone(
     result = _run(cli, write, "plan", api)
     assert result.code == 1
     assert _one_error_line(result) == "error: the API refused to list jobs (GET /v1/jobs) (400)"
-    assert HUGE_MESSAGE > 1000 * len(result.err)
 
 
 def test_a_create_whose_answer_drips_is_reconciled_not_hung(
