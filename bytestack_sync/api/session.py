@@ -64,6 +64,7 @@ class Session:
         self._timeout = timeout
         # Looked up here, not as a default argument, so a test can lower it for a run.
         self.limits = limits or bounds.DEFAULT
+        self._exchanges = bounds.Exchanges()
         self._debug = debug
         self._lock = threading.Lock()
         self._count = 0
@@ -91,6 +92,7 @@ class Session:
         return self._http.base_url.path.rstrip("/") + path
 
     def close(self) -> None:
+        self._exchanges.close()
         self._http.close()
 
     def request(
@@ -146,7 +148,7 @@ class Session:
         if started >= deadline:
             raise bounds.TooLate()
         try:
-            response = bounds.send(
+            response = self._exchanges.send(
                 self._http, request, per_read=self._timeout, deadline=deadline, limits=self.limits
             )
         except Exception as exc:
