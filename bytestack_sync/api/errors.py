@@ -12,13 +12,13 @@ Our exception hierarchy:
   + RateLimited             429, after every retry waited ``Retry-After``
   + ServerError             5xx, after every retry
   + UnexpectedStatus        any other status the contract does not document
-  + InvalidResponse         a 2xx whose body is not what the contract says, incl. a
-    |                       listing that breaks the client's bounds (``limits``)
+  + InvalidResponse         a 2xx whose body is not what the contract says (a
+                            listing past the client's bounds, ``limits``, too)
     + ResponseTooLarge      an answer larger than the client reads
   + TransportFailure        the request failed on the wire, and may be safely re-run
     + DeadlineExceeded      no complete answer within the request's deadline
-  + OutcomeUnknown          a POST was sent but no answer came back: it may have
-                            taken effect, so it is never re-sent blindly
+  + OutcomeUnknown          a POST was sent but no answer came back whole: it may
+                            have taken effect, so it is never re-sent blindly
   + QueryFailed             a query finished with status ``failed``
   + QueryTimedOut           a query did not finish before the caller's deadline
 
