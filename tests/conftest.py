@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from typing import Any
 
 import pytest
 
 from bytestack_sync.emulator.app import EmulatorApp, create_app
 from bytestack_sync.emulator.server import EmulatorServer
+from tests.api.hostile import HostileApi
 
 
 @pytest.fixture(autouse=True)
@@ -33,3 +36,18 @@ def emulator_server(emulator_app: EmulatorApp) -> Iterator[EmulatorServer]:
     """``emulator_app`` served over a real socket on 127.0.0.1 (``.url`` ends in /v1)."""
     with EmulatorServer(emulator_app, host="127.0.0.1", port=0) as server:
         yield server
+
+
+Hostile = Callable[..., HostileApi]
+
+
+@pytest.fixture
+def hostile() -> Iterator[Hostile]:
+    """Starts a hostile API on 127.0.0.1: ``hostile("drip")``, ``hostile("message",
+    on=("POST", "/v1/jobs"), message=...)``; ``hostile()`` only behaves."""
+    with ExitStack() as stack:
+
+        def start(mode: str | None = None, **options: Any) -> HostileApi:
+            return stack.enter_context(HostileApi(mode, **options))
+
+        yield start

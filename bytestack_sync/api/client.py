@@ -9,6 +9,9 @@ One client holds one connection pool and may be shared by a thread pool; give it
 ``parallelism``), or they queue for a connection. The transport is the one seam
 for tests and the local emulator (a transport passed in brings its own pool):
 ``Client(url, key, transport=httpx.WSGITransport(app=...))``.
+
+Whatever the server does, a request ends within ``limits`` (``api.limits``): a
+deadline, caps on the size of an answer, and a bound on the pages of a listing.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import Callable
 import httpx
 
 from bytestack_sync.api.auth import ApiKey
+from bytestack_sync.api.limits import Limits
 from bytestack_sync.api.resources import Jobs, Queries, Storage, Webhooks
 from bytestack_sync.api.retry import RetryPolicy
 from bytestack_sync.api.session import Session
@@ -44,6 +48,7 @@ class Client:
         rng: random.Random | None = None,
         debug: bool = False,
         max_connections: int = DEFAULT_PARALLELISM,
+        limits: Limits | None = None,
     ) -> None:
         self._display_url = base_url
         api_key = key if isinstance(key, ApiKey) else ApiKey(key)
@@ -64,6 +69,7 @@ class Client:
             timeout=timeout,
             debug=debug,
             max_connections=max_connections,
+            limits=limits,
         )
         self.jobs = Jobs(self._session)
         self.webhooks = Webhooks(self._session)

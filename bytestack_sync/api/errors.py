@@ -12,10 +12,13 @@ Our exception hierarchy:
   + RateLimited             429, after every retry waited ``Retry-After``
   + ServerError             5xx, after every retry
   + UnexpectedStatus        any other status the contract does not document
-  + InvalidResponse         a 2xx whose body is not what the contract says
+  + InvalidResponse         a 2xx whose body is not what the contract says (a
+                            listing past the client's bounds, ``limits``, too)
+    + ResponseTooLarge      an answer larger than the client reads
   + TransportFailure        the request failed on the wire, and may be safely re-run
-  + OutcomeUnknown          a POST was sent but no answer came back: it may have
-                            taken effect, so it is never re-sent blindly
+    + DeadlineExceeded      no complete answer within the request's deadline
+  + OutcomeUnknown          a POST was sent but no answer came back whole: it may
+                            have taken effect, so it is never re-sent blindly
   + QueryFailed             a query finished with status ``failed``
   + QueryTimedOut           a query did not finish before the caller's deadline
 
@@ -23,11 +26,47 @@ httpx's own exceptions never leave the client: they are translated where the
 request is sent. No message here can hold the API key: the key is not an
 attribute of the request the errors are built from, and the server's message is
 scrubbed of it before it is stored.
+
+Whatever the server sent that a message quotes (its error message, a query's
+error, a bad cursor) goes through ``shown`` first, here and nowhere else: a
+hostile or broken server cannot move the cursor, clear a terminal, forge a line
+of our output or a GitHub workflow command, or flood a log.
 """
 
 from __future__ import annotations
 
+import re
+
 from bytestack_sync import contract
+
+# The most of a server's text a message quotes; the rest is counted, not shown.
+SHOWN_MAX = 500
+
+# C0 and C1 controls (CR, ESC, the single-byte CSI...), DEL, line and paragraph
+# separators, bidirectional overrides and isolates (they reorder what a reader sees),
+# and lone surrogates (they cannot even be encoded for a terminal).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# A GitHub Actions runner reads a line whose text starts with ``::`` as a command.
+_WORKFLOW_COMMAND = re.compile(r"^(\s*):(?=:)")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def shown(text: str, limit: int = SHOWN_MAX) -> str:
+    """``text`` from the server as a message may quote it: on one line, every
+    control character escaped (``\\r``, ``\\x1b``), a leading ``::`` broken up
+    (``: :``), and at most ``limit`` characters of it, the rest counted."""
+    head, rest = text[:limit], len(text) - limit
+    safe = _WORKFLOW_COMMAND.sub(r"\1: ", _UNSAFE.sub(_escape, head))
+    return f"{safe}… ({rest:,} more characters)" if rest > 0 else safe
+
 
 # A path's first segment, as the noun a user reads in a 403 message.
 _NOUNS = {
@@ -131,7 +170,15 @@ class InvalidResponse(ApiError):
     pass
 
 
+class ResponseTooLarge(InvalidResponse):
+    pass
+
+
 class TransportFailure(ApiError):
+    pass
+
+
+class DeadlineExceeded(TransportFailure):
     pass
 
 
@@ -141,7 +188,7 @@ class OutcomeUnknown(ApiError):
 
 class QueryFailed(ApiError):
     def __init__(self, query_id: str, error: str | None, *, path: str = "") -> None:
-        reason = error or "no reason given"
+        reason = shown(error) if error else "no reason given"
         super().__init__(f"query {query_id} failed: {reason}", method="GET", path=path)
         self.query_id = query_id
         self.error = error
@@ -162,7 +209,7 @@ V1_HINT = f"e.g. {contract.DEFAULT_API_URL}"
 
 
 def _status_message(method: str, path: str, status: int, api_message: str | None) -> str:
-    said = f": {api_message}" if api_message else ""
+    said = f": {shown(api_message)}" if api_message else ""
     action = describe_action(method, path)
     if status == 400:
         return f"the API refused to {action} ({method} {path}){said} (400)"

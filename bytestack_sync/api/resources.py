@@ -16,7 +16,8 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from bytestack_sync import contract
-from bytestack_sync.api.errors import InvalidResponse, NotFound, QueryFailed, QueryTimedOut
+from bytestack_sync.api.errors import InvalidResponse, NotFound, QueryFailed, QueryTimedOut, shown
+from bytestack_sync.api.limits import Limits
 from bytestack_sync.api.models import LiveJob, LiveWebhook, Query, StorageFile
 from bytestack_sync.api.session import Session
 from bytestack_sync.contract import JOB, WEBHOOK, Resource
@@ -29,12 +30,15 @@ def _json(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         raise _invalid(response, "the body is not JSON") from None
+    except RecursionError:
+        raise _invalid(response, "the body is JSON nested too deeply to read") from None
 
 
 def _invalid(response: httpx.Response, reason: str) -> InvalidResponse:
     request = response.request
     return InvalidResponse(
-        f"unexpected answer to {request.method} {request.url.path}: {reason}",
+        f"unexpected answer from {request.url.netloc.decode()} to "
+        f"{request.method} {request.url.path}: {reason}",
         method=request.method,
         path=request.url.path,
         status=response.status_code,
@@ -49,15 +53,39 @@ def _parse(model: type[M], response: httpx.Response, data: Any) -> M:
         raise _invalid(response, f"not a valid {model.__name__} ({fields})") from None
 
 
-def _page(response: httpx.Response) -> tuple[list[Any], str | None]:
+def _page(response: httpx.Response, asked: int, limits: Limits) -> tuple[list[Any], str | None]:
     """A page's items and the cursor of the next one (None at the end)."""
     data = _json(response)
     if isinstance(data, list):
-        return data, None
-    if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+        items, cursor = data, None
+    elif isinstance(data, dict) and isinstance(data.get("data"), list):
+        items, cursor = data["data"], _cursor(response, data.get("next_cursor"), limits)
+    else:
         raise _invalid(response, "expected a list or an object with a 'data' list")
-    cursor = data.get("next_cursor")
-    return data["data"], cursor if isinstance(cursor, str) and cursor else None
+    if len(items) > asked:
+        raise _invalid(response, f"a page of {len(items):,} items, more than the {asked:,} asked")
+    return items, cursor
+
+
+def _cursor(response: httpx.Response, cursor: object, limits: Limits) -> str | None:
+    """The next page's cursor; null (or none) ends the list. Anything else is an error,
+    never the end: ending there would plan to create what the next pages hold."""
+    if cursor is None or (isinstance(cursor, str) and 0 < len(cursor) <= limits.max_cursor):
+        return cursor
+    if isinstance(cursor, str):
+        what = f"{len(cursor):,} characters long" if cursor else "empty"
+    else:
+        what = f"{_JSON_TYPES.get(type(cursor), 'a ' + type(cursor).__name__)}, not a string"
+    raise _invalid(response, f"its next_cursor is {what}, so the list cannot be read to its end")
+
+
+_JSON_TYPES = {
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    dict: "an object",
+    list: "an array",
+}
 
 
 def list_all(session: Session, path: str, model: type[M]) -> list[M]:
@@ -69,16 +97,25 @@ def list_all(session: Session, path: str, model: type[M]) -> list[M]:
 
 
 def _pages(session: Session, path: str) -> Iterator[tuple[httpx.Response, list[Any]]]:
+    """Each page in turn, within ``session.limits``: a list that goes on past them is
+    a broken or hostile server, not a workspace."""
+    limits = session.limits
     seen: set[str] = set()
     params: dict[str, str | int] = {"limit": contract.PAGE_LIMIT_MAX}
+    items = pages = 0
     while True:
         response = session.request("GET", path, params=params)
-        page, cursor = _page(response)
+        page, cursor = _page(response, contract.PAGE_LIMIT_MAX, limits)
+        items, pages = items + len(page), pages + 1
+        if items > limits.max_items:
+            raise _invalid(response, f"the list goes on past {limits.max_items:,} items")
         yield response, page
         if cursor is None:
             return
         if cursor in seen:
-            raise _invalid(response, f"the cursor {cursor!r} came back twice")
+            raise _invalid(response, f"the cursor '{shown(cursor, 80)}' came back twice")
+        if pages >= limits.max_pages:
+            raise _invalid(response, f"the list goes on past {limits.max_pages:,} pages")
         seen.add(cursor)
         params = {"limit": contract.PAGE_LIMIT_MAX, "cursor": cursor}
 

@@ -17,15 +17,21 @@ from typing import Any
 
 import httpx
 
+from bytestack_sync.api import limits as bounds
 from bytestack_sync.api import retry
 from bytestack_sync.api.auth import REDACTED, ApiKey, BearerAuth
 from bytestack_sync.api.errors import (
     ApiError,
+    DeadlineExceeded,
+    InvalidResponse,
     OutcomeUnknown,
     RateLimited,
+    ResponseTooLarge,
     TransportFailure,
     error_for_status,
+    shown,
 )
+from bytestack_sync.api.limits import Limits
 from bytestack_sync.api.retry import RetryPolicy
 from bytestack_sync.constants import DEFAULT_PARALLELISM
 
@@ -51,9 +57,14 @@ class Session:
         debug: bool = False,
         user_agent: str = "bytestack-sync",
         max_connections: int = DEFAULT_PARALLELISM,
+        limits: Limits | None = None,
     ) -> None:
         self._key = key
         self._policy = policy
+        self._timeout = timeout
+        # Looked up here, not as a default argument, so a test can lower it for a run.
+        self.limits = limits or bounds.DEFAULT
+        self._exchanges = bounds.Exchanges()
         self._debug = debug
         self._lock = threading.Lock()
         self._count = 0
@@ -81,18 +92,21 @@ class Session:
         return self._http.base_url.path.rstrip("/") + path
 
     def close(self) -> None:
+        self._exchanges.close()
         self._http.close()
 
     def request(
         self, method: str, path: str, *, params: Params | None = None, body: object = None
     ) -> httpx.Response:
-        """Send until a success, a final error, or the attempts run out; return the 2xx."""
+        """Send until a success, a final error, the attempts run out or the deadline
+        (``limits.deadline``, every attempt and wait included) is near; return the 2xx."""
         request = self._http.build_request(method, path, params=params, json=body)
         idempotent = retry.is_idempotent(method)
+        deadline = time.monotonic() + self.limits.deadline
         attempt = 0
         while True:
             attempt += 1
-            outcome = self._attempt(request, idempotent)
+            outcome = self._attempt(request, idempotent, deadline)
             if isinstance(outcome, httpx.Response):
                 return outcome
             error, retryable = outcome
@@ -101,18 +115,22 @@ class Session:
             if not retryable or attempt >= self._policy.max_attempts:
                 raise error
             delay = self._policy.delay_after(error, attempt)
+            if time.monotonic() + delay >= deadline:
+                raise error  # no time is left for another attempt
             self._log_retry(request, error, delay, attempt)
             self._policy.wait(delay)
 
     def _attempt(
-        self, request: httpx.Request, idempotent: bool
+        self, request: httpx.Request, idempotent: bool, deadline: float
     ) -> httpx.Response | tuple[ApiError, bool]:
         """One send: the 2xx response, or the error and whether it may be retried."""
         try:
-            response = self._send(request)
+            response = self._send(request, deadline)
         except httpx.TransportError as exc:
             retryable = retry.transport_retryable(exc, idempotent=idempotent)
             return self._wire_error(request, exc, idempotent), retryable
+        except (bounds.TooLate, bounds.TooLarge, httpx.DecodingError) as exc:
+            return self._unreadable(request, exc, idempotent), False
         if response.is_success:
             return response
         error, documented = self._status_error(request, response)
@@ -123,13 +141,17 @@ class Session:
             return self._unknown(request, f"the API answered {response.status_code}"), False
         return error, False
 
-    def _send(self, request: httpx.Request) -> httpx.Response:
+    def _send(self, request: httpx.Request, deadline: float) -> httpx.Response:
         with self._lock:
             self._count += 1
         started = time.monotonic()
+        if started >= deadline:
+            raise bounds.TooLate()
         try:
-            response = self._http.send(request)
-        except httpx.TransportError as exc:
+            response = self._exchanges.send(
+                self._http, request, per_read=self._timeout, deadline=deadline, limits=self.limits
+            )
+        except Exception as exc:
             self._log(request, f"{type(exc).__name__}", started, None)
             raise
         self._log(request, str(response.status_code), started, response)
@@ -157,7 +179,7 @@ class Session:
     def _wire_error(
         self, request: httpx.Request, exc: httpx.TransportError, idempotent: bool
     ) -> ApiError:
-        reason = self._key.scrub(f"{type(exc).__name__}: {exc}".rstrip(": "))
+        reason = shown(self._key.scrub(f"{type(exc).__name__}: {exc}".rstrip(": ")))
         if idempotent or isinstance(exc, retry.NOTHING_SENT + retry.NOT_TRANSIENT):
             return TransportFailure(
                 f"could not reach the ByteStack API at {request.url.netloc.decode()} for "
@@ -166,6 +188,33 @@ class Session:
                 path=request.url.path,
             )
         return self._unknown(request, reason)
+
+    def _unreadable(self, request: httpx.Request, exc: Exception, idempotent: bool) -> ApiError:
+        """An answer cut off by the client's limits, or that cannot be decompressed.
+
+        After a POST, the server may have acted on it: its outcome is unknown.
+        """
+        host = request.url.netloc.decode()
+        error_class: type[ApiError]
+        if isinstance(exc, bounds.TooLate):
+            reason = (
+                f"no complete answer from {host} within {self.limits.deadline:g} s, "
+                "the deadline of a request"
+            )
+            error_class = DeadlineExceeded
+        elif isinstance(exc, bounds.TooLarge):
+            reason = f"the answer from {host} is larger than {_size(exc.cap)}, the most read"
+            error_class = ResponseTooLarge
+        else:
+            reason = f"the answer from {host} cannot be decompressed"
+            error_class = InvalidResponse
+        if not idempotent:
+            return self._unknown(request, reason)
+        return error_class(
+            f"{request.method} {request.url.path} failed: {reason}",
+            method=request.method,
+            path=request.url.path,
+        )
 
     def _unknown(self, request: httpx.Request, reason: str) -> OutcomeUnknown:
         return OutcomeUnknown(
@@ -227,7 +276,7 @@ def _error_body(response: httpx.Response) -> tuple[str | None, str | None]:
     """``code`` and ``message`` from an error body, tolerant of anything else."""
     try:
         data: Any = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError, httpx.ResponseNotRead):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         return None, None
     if not isinstance(data, dict):
         return None, None
@@ -237,3 +286,11 @@ def _error_body(response: httpx.Response) -> tuple[str | None, str | None]:
         code if isinstance(code, str) else None,
         message if isinstance(message, str) else None,
     )
+
+
+def _size(count: int) -> str:
+    """A byte count as a reader takes it in: ``32 MiB``, ``64 KiB``."""
+    for unit, scale in (("MiB", bounds.MIB), ("KiB", 1024)):
+        if count >= scale:
+            return f"{count / scale:.3g} {unit}"
+    return f"{count} bytes"

@@ -104,3 +104,41 @@ def test_every_error_is_an_api_error() -> None:
     assert all(issubclass(cls, errors.ApiError) for cls in classes)
     for name in [cls.__name__ for cls in classes]:
         assert name in (errors.__doc__ or "")
+
+
+@pytest.mark.parametrize(
+    ("said", "shown"),
+    [
+        ("name is too long", "name is too long"),
+        ("bad\rApply complete: 0 failed.", "bad\\rApply complete: 0 failed."),
+        ("bad\nnext\tline", "bad\\nnext\\tline"),
+        ("\x1b[2J\x1b[Hcleared", "\\x1b[2J\\x1b[Hcleared"),
+        ("mid\x07dle\x00\x7f", "mid\\x07dle\\x00\\x7f"),
+        ("c1 \x9b2J csi \x85 nel", "c1 \\x9b2J csi \\x85 nel"),
+        ("line\u2028sep \u202eevil", "line\\u2028sep \\u202eevil"),
+        ("lone \ud800 surrogate", "lone \\ud800 surrogate"),
+        ("::set-output name=x::y", ": :set-output name=x::y"),
+        ("  ::error::forged", "  : :error::forged"),
+        ("a::b stays", "a::b stays"),
+        (":one colon", ":one colon"),
+        ("é ü 日本 ✓", "é ü 日本 ✓"),
+    ],
+)  # fmt: skip
+def test_a_server_text_is_shown_escaped_on_one_line(said: str, shown: str) -> None:
+    assert errors.shown(said) == shown
+
+
+def test_a_long_server_text_is_cut_and_counted() -> None:
+    assert errors.shown("ab" * 300) == "ab" * 250 + "… (100 more characters)"
+    assert errors.shown("x" * 50_000_000).endswith("… (49,999,500 more characters)")
+    assert errors.shown("x" * 500) == "x" * 500
+
+
+def test_every_status_message_shows_the_server_text_escaped() -> None:
+    said = "\x1b[31m::error::x\r"
+    for status in (400, 404, 418, 500):
+        response = httpx.Response(status, json={"code": "c", "message": said})
+        with _client_answering(response) as client, pytest.raises(errors.ApiError) as caught:
+            client.jobs.list()
+        assert "\\x1b[31m::error::x\\r" in str(caught.value)
+        assert caught.value.api_message == said  # kept as sent, for a caller to inspect

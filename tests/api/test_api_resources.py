@@ -70,7 +70,7 @@ def test_malformed_lists_are_invalid_responses(
     script.answers = [answer]
     with pytest.raises(errors.InvalidResponse) as caught:
         client.jobs.list()
-    assert str(caught.value) == f"unexpected answer to GET /v1/jobs: {reason}"
+    assert str(caught.value) == f"unexpected answer from api.test to GET /v1/jobs: {reason}"
 
 
 def test_create_job_sends_the_documented_body(client: Client, script: Any) -> None:
