@@ -17,7 +17,7 @@ def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
     and ``7``) and, of the lowest kind, puts a name before the longer names it begins.
     """
     parts = [
-        (0, int(part), part) if part.isdigit() else (1, 0, part.casefold())
+        (0, int(part), part) if part.isdecimal() else (1, 0, part.casefold())
         for part in _DIGITS.split(text)
         if part
     ]

@@ -51,3 +51,10 @@ def test_destroy_guard(
     deletes: int, replaces: int, managed: int, limit: float, refuses: bool
 ) -> None:
     assert DestroyGuard(deletes, replaces, managed, limit).refuses is refuses
+
+
+def test_digits_that_are_not_decimal_sort_as_text_not_as_numbers() -> None:
+    # '²' is a digit to str.isdigit but no number to int(): a live job named so must
+    # not crash every plan of the workspace.
+    names = ["Top 10²", "job 10", "1²", "job 2"]
+    assert sorted(names, key=natural_key) == ["1²", "job 2", "job 10", "Top 10²"]
