@@ -160,19 +160,16 @@ def test_an_error_body_past_its_cap_leaves_the_status_alone() -> None:
     assert str(error) == "the API refused to list jobs (GET /v1/jobs) (400)"
 
 
-def test_a_listing_stops_at_its_page_bound() -> None:
+@pytest.mark.parametrize(
+    ("limits", "bound"),
+    [(Limits(max_pages=3), "3 pages"), (Limits(max_items=2), "2 items")],
+    ids=["pages", "items"],
+)
+def test_a_listing_stops_at_its_bound(limits: Limits, bound: str) -> None:
     sent: list[httpx.Request] = []
     cursors = (f"c{n}" for n in range(100))
-    error = _raised(errors.InvalidResponse, _pages(cursors, sent), Limits(max_pages=3))
-    assert str(error).endswith("GET /v1/jobs: the list goes on past 3 pages")
-    assert len(sent) == 3
-
-
-def test_a_listing_stops_at_its_item_bound() -> None:
-    sent: list[httpx.Request] = []
-    cursors = (f"c{n}" for n in range(100))
-    error = _raised(errors.InvalidResponse, _pages(cursors, sent), Limits(max_items=2))
-    assert str(error).endswith("GET /v1/jobs: the list goes on past 2 items")
+    error = _raised(errors.InvalidResponse, _pages(cursors, sent), limits)
+    assert str(error).endswith(f"GET /v1/jobs: the list goes on past {bound}")
     assert len(sent) == 3
 
 
