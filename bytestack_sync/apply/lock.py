@@ -182,7 +182,7 @@ def lease_prompt(owner: str, ttl: float) -> str:
 def locked_message(holder: Lease, timeout: float) -> str:
     waited = f" (waited {timeout:g}s)" if timeout else ""
     return (
-        f"refusing to apply: the workspace is locked by another apply{waited}: "
+        f"the workspace is locked by another apply{waited}: "
         f"{holder.describe()}. Pass --lock-timeout (e.g. 5m) to wait for it; if no "
         f"apply is running, delete job {holder.shown_id}, or wait for it to expire."
     )

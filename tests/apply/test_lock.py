@@ -138,8 +138,8 @@ def test_a_held_lock_refuses_another_at_once_naming_the_holder_and_its_expiry(
         assert fake.sleeps == []  # the older lease wins: no settling, no waiting
         assert refused.value.exit_code == EXIT_REFUSED
         assert str(refused.value) == (
-            "refusing to apply: the workspace is locked by another apply: host-a pid 1 "
-            f"holds it since 2027-01-15T08:00:00Z (lease job {first.lease.id}; it expires "
+            "the workspace is locked by another apply: host-a pid 1 holds it since "
+            f"2027-01-15T08:00:00Z (lease job {first.lease.id}; it expires "
             "2027-01-15T08:02:00Z unless renewed). Pass --lock-timeout (e.g. 5m) to wait "
             f"for it; if no apply is running, delete job {first.lease.id}, or wait for it "
             "to expire."
