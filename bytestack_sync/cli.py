@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING
 import click
 
 from bytestack_sync import __version__
-from bytestack_sync.constants import DEFAULT_PARALLELISM, FORMATS, MAX_PARALLELISM, MIN_PARALLELISM
+from bytestack_sync.constants import (
+    DEFAULT_LOCK_TIMEOUT,
+    DEFAULT_PARALLELISM,
+    FORMATS,
+    MAX_PARALLELISM,
+    MIN_PARALLELISM,
+)
 from bytestack_sync.invocation import (
     Options,
     RootGroup,
@@ -165,6 +171,18 @@ def plan(
 )
 @TARGET
 @FORCE
+@click.option(
+    "--lock-timeout",
+    default=DEFAULT_LOCK_TIMEOUT,
+    show_default=True,
+    metavar="DURATION",
+    help="How long to wait for another apply's lock on the workspace (e.g. 30s, 5m).",
+)
+@click.option(
+    "--no-lock",
+    is_flag=True,
+    help="Take no lock (when applies are serialised elsewhere).",
+)
 @common_options
 def apply(
     paths: tuple[str, ...],
@@ -172,6 +190,8 @@ def apply(
     parallelism: int,
     targets: tuple[str, ...],
     force: bool,
+    lock_timeout: str,
+    no_lock: bool,
 ) -> int:
     """Reconcile the live workspace with manifests, or execute a saved plan file."""
     from bytestack_sync.commands import apply as command
@@ -193,6 +213,8 @@ def apply(
         verbosity=opts.verbosity,
         redactor=opts.redactor,
         debug=opts.debug,
+        lock_timeout=lock_timeout,
+        no_lock=no_lock,
     )
 
 

@@ -16,3 +16,10 @@ FORMATS = ("text", "json", "markdown")
 DEFAULT_PARALLELISM = 8
 MIN_PARALLELISM = 1
 MAX_PARALLELISM = 64
+
+# The name every lock lease (a job an apply holds the workspace lock with) starts
+# with. Nothing but the lock sees such a job, so a manifest may not declare one.
+LEASE_PREFIX = "bytestack-sync-lock-"
+# How long apply waits for another apply's lock by default (``--lock-timeout``):
+# as Terraform's -lock-timeout, none: a locked workspace is refused at once.
+DEFAULT_LOCK_TIMEOUT = "0s"

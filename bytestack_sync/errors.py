@@ -9,7 +9,8 @@
         ├── StalePlanError                 incl. a plan made for another target
         ├── PlanFileError                  altered, truncated or foreign-version plan file
         ├── SafetyGuardError
-        └── ProtectedResourceError
+        ├── ProtectedResourceError
+        └── WorkspaceLockedError           another apply holds the workspace lock
 
 API errors (``bytestack_sync.api.errors.ApiError``) are expected errors too; the
 CLI's handler maps them to exit 1. Anything else is a bug: exit 70 (``EX_SOFTWARE``
@@ -91,6 +92,10 @@ class SafetyGuardError(RefusedError):
 
 
 class ProtectedResourceError(RefusedError):
+    pass
+
+
+class WorkspaceLockedError(RefusedError):
     pass
 
 

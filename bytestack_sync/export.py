@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.contract import JOB, WEBHOOK, Compare, Field, Resource, Role
+from bytestack_sync.plan.leases import without_leases
 from bytestack_sync.plan.order import oldest_first
 
 # Where ``init`` writes the schema, beside the manifest.
@@ -149,10 +150,11 @@ def export_manifest(
     """The manifest YAML that declares exactly the live workspace.
 
     Live duplicates (jobs sharing a name, webhooks sharing a URL) cannot all be
-    declared: the oldest is exported, and a comment names the others.
+    declared: the oldest is exported, and a comment names the others. A running
+    apply's lock lease is no part of the workspace: it is left out.
     """
     return (
         HEADER.format(schema=schema_ref)
-        + _section("jobs", JOB, "name", live_jobs)
+        + _section("jobs", JOB, "name", without_leases(live_jobs))
         + _section("webhooks", WEBHOOK, "URL", live_webhooks)
     )

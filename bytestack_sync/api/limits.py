@@ -208,4 +208,3 @@ def _buffered(response: httpx.Response, content: bytes) -> httpx.Response:
     return httpx.Response(
         response.status_code, headers=headers, content=content, request=response.request
     )
-

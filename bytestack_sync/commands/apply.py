@@ -23,6 +23,7 @@ from typing import TextIO
 
 from bytestack_sync.api.client import Client
 from bytestack_sync.apply import ApplyReport, apply_plan, check_destroy_guard, write_report
+from bytestack_sync.apply.lock import WorkspaceLock, parse_duration
 from bytestack_sync.apply.progress import progress_for
 from bytestack_sync.commands.workspace import (
     SigtermAsInterrupt,
@@ -35,6 +36,7 @@ from bytestack_sync.commands.workspace import (
     warn,
 )
 from bytestack_sync.connect import plan_signing_key
+from bytestack_sync.constants import DEFAULT_LOCK_TIMEOUT
 from bytestack_sync.errors import (
     EXIT_APPLY_FAILED,
     EXIT_ERROR,
@@ -82,19 +84,25 @@ def run(
     verbosity: int,
     redactor: Redactor | None = None,
     debug: bool = False,
+    lock_timeout: str = DEFAULT_LOCK_TIMEOUT,
+    no_lock: bool = False,
 ) -> int:
-    """``redactor``: the run's, which the streams scrub with (a fresh one if not given)."""
+    """``redactor``: the run's, which the streams scrub with (a fresh one if not given).
+    ``lock_timeout``: how long to wait for another apply's lock (``apply.lock``), unless
+    ``no_lock``."""
     redactor = Redactor() if redactor is None else redactor
     runner = _Apply(
         parallelism=parallelism, force=force, out=out, err=err, verbosity=verbosity,
         redactor=redactor, debug=debug,
+        lock_timeout=None if no_lock else parse_duration(lock_timeout),
     )  # fmt: skip
     if saved_plan_argument(paths):
         if targets:
             raise UsageError("--target cannot be used with a saved plan: it applies as saved")
         return runner.saved(paths[0], api_url)
     desired = load_desired(paths, force=force, redactor=redactor)
-    with runner.open_client(api_url) as client:
+    # The lock before the plan: the plan must see what an apply before this one did.
+    with runner.open_client(api_url) as client, runner.locked(client):
         target = target_for(api_url)
         plan = plan_live(client, desired, targets, redactor=redactor, target=target)
         warn(plan.warnings, err, verbosity)  # once, on stderr: the text plan leaves them out
@@ -194,7 +202,9 @@ class _Apply:
         verbosity: int,
         redactor: Redactor,
         debug: bool,
+        lock_timeout: float | None,
     ) -> None:
+        self.lock_timeout = lock_timeout
         self.parallelism = parallelism
         self.force = force
         self.out = out
@@ -209,13 +219,20 @@ class _Apply:
             api_url, redactor=self.redactor, debug=self.debug, max_connections=self.parallelism
         )
 
+    def locked(self, client: Client) -> contextlib.AbstractContextManager[object]:
+        if self.lock_timeout is None:
+            return contextlib.nullcontext()
+        return WorkspaceLock(client, timeout=self.lock_timeout, err=self.err)
+
     def saved(self, path: str, api_url: str) -> int:
         signing_key = plan_signing_key(api_url)
         plan = savefile.read_plan(
             path, environ=os.environ, signing_key=signing_key, target=target_for(api_url)
         )
         self.redactor.add(*plan.sensitive_values)
-        with self.open_client(api_url) as client:
+        # The stale check under the lock: of two applies of one plan, the second
+        # sees what the first did.
+        with self.open_client(api_url) as client, self.locked(client):
             jobs, webhooks = read_live(client)
             savefile.refuse_if_stale(plan, jobs, webhooks, signing_key=signing_key)
             # Not stale: the live resources are those planned against, so their

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bytestack_sync import contract, cron
+from bytestack_sync.constants import LEASE_PREFIX
 from bytestack_sync.contract import JOB, WEBHOOK, Compare, Resource
 from bytestack_sync.errors import Problem
 from bytestack_sync.manifest import redacted
@@ -185,6 +186,9 @@ class FileBuilder:
             )
             if values[required] is None and not missing_default:
                 self._error(raw, None, f"job has no {required} (set it here or in defaults)")
+        if job.name.startswith(LEASE_PREFIX) and not is_unresolved(raw, "name"):
+            reserved = f"job names starting {LEASE_PREFIX!r} are reserved for the apply lock"
+            self._error(raw, "name", reserved)
         reason = None if is_unresolved(raw, "prompt") else contract.check_prompt(job.prompt)
         if reason:
             self._error(raw, "prompt", reason)

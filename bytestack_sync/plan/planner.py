@@ -36,6 +36,7 @@ from bytestack_sync.plan.digest import (
     template_index,
 )
 from bytestack_sync.plan.kinds import L, S
+from bytestack_sync.plan.leases import without_leases
 from bytestack_sync.plan.order import natural_key, oldest_first
 from bytestack_sync.plan.plan import IGNORED, PRUNE_OFF, UNTARGETED, LeftAlone, Plan
 from bytestack_sync.plan.renames import flag_renames
@@ -128,6 +129,7 @@ def make_plan(
     delete or replace, and ``UsageError`` for a malformed target.
     """
     scope = parse_targets(targets)
+    live_jobs = without_leases(live_jobs)  # another apply's lock: no part of the workspace
     with collector_paused():
         jobs, webhooks = _index_live(JOBS, live_jobs), _index_live(WEBHOOKS, live_webhooks)
         secrets = desired.sensitive_values | desired.tree_secrets

@@ -34,6 +34,7 @@ from bytestack_sync.plan.changes import Change, MaskedValue
 from bytestack_sync.plan.compare import COMPARERS
 from bytestack_sync.plan.digest import SecretCodec, live_digest
 from bytestack_sync.plan.kinds import table_of
+from bytestack_sync.plan.leases import without_leases
 from bytestack_sync.plan.plan import LeftAlone, Plan, Target
 from bytestack_sync.plan.savecheck import inconsistency
 from bytestack_sync.plan.savecodec import SecretResolver, from_saved_form, saved_form
@@ -200,7 +201,8 @@ def _stale(
     plan did not see may make its changes wrong), no declared resource it would
     create may have appeared, and no live resource it did not read may exist.
     """
-    lives: list[LiveJob | LiveWebhook] = [*live_jobs, *live_webhooks]
+    # A lock lease (this apply's own, or another's) is no change to the workspace.
+    lives: list[LiveJob | LiveWebhook] = [*without_leases(live_jobs), *live_webhooks]
     current = {x.id: x for x in lives}
     stale: list[tuple[str, str]] = []
     for live_id, digest in sorted(plan.live_fingerprints.items()):

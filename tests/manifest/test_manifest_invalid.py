@@ -156,6 +156,12 @@ EXPECTED: dict[str, list[str]] = {
     "name-not-string.yaml": [
         "name-not-string.yaml:3:11: name must be a string (got an integer; quote it)",
     ],
+    "name-reserved-for-the-lock.yaml": [
+        (
+            "name-reserved-for-the-lock.yaml:3:11: job names starting 'bytestack-sync-lock-' "
+            "are reserved for the apply lock"
+        ),
+    ],
     "name-too-long.yaml": [
         "name-too-long.yaml:3:11: name must be 1-200 characters (got 201)",
     ],
