@@ -25,6 +25,7 @@ _.close_connection  # http.server.BaseHTTPRequestHandler
 _.requestline  # http.server.BaseHTTPRequestHandler: read by log_request
 _.log_message  # http.server.BaseHTTPRequestHandler
 model_config  # pydantic: a model's configuration
+force_unlock  # click: the `force-unlock` command, called by the CLI group
 
 # Fields of the API's records: pydantic parses and dumps them (and digests read
 # the live models' fields by name), whether or not code names them.

@@ -254,6 +254,23 @@ def export(out_file: str | None) -> int:
     )
 
 
+@cli.command("force-unlock")
+@click.argument("lease_id")
+@common_options
+def force_unlock(lease_id: str) -> int:
+    """Remove the workspace lock's lease LEASE_ID, left by an apply that died."""
+    from bytestack_sync.commands import unlock as command
+
+    opts = options()
+    return command.run(
+        lease_id,
+        api_url=resolve_api_url(opts),
+        out=sys.stdout,
+        redactor=opts.redactor,
+        debug=opts.debug,
+    )
+
+
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False), default=".")
 @common_options

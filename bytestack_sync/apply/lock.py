@@ -184,7 +184,26 @@ def locked_message(holder: Lease, timeout: float) -> str:
     return (
         f"the workspace is locked by another apply{waited}: "
         f"{holder.describe()}. Pass --lock-timeout (e.g. 5m) to wait for it; if no "
-        f"apply is running, delete job {holder.shown_id}, or wait for it to expire."
+        f"apply is running, run `bytestack-sync force-unlock {holder.shown_id}`, or wait for "
+        "it to expire."
+    )
+
+
+def force_release(client: Client, lease_id: str) -> Lease:
+    """Delete the lease ``lease_id`` (``force-unlock``): the lease it was.
+
+    ``UsageError`` when the workspace has no such job, or it is a job of its own
+    and no lease: only a lock's lease is ever deleted here."""
+    for job in client.jobs.list():
+        if job.id == lease_id:
+            if not is_lease_name(job.name):
+                raise UsageError(f"job {shown(lease_id, OWNER_MAX)} is not a lock lease")
+            lease = Lease.of(job)
+            client.jobs.delete(job.id)
+            return lease
+    raise UsageError(
+        f"no lock lease {shown(lease_id, OWNER_MAX)} in this workspace: "
+        "apply names the lease that holds the lock when it refuses"
     )
 
 

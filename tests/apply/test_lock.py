@@ -141,8 +141,8 @@ def test_a_held_lock_refuses_another_at_once_naming_the_holder_and_its_expiry(
             "the workspace is locked by another apply: host-a pid 1 holds it since "
             f"2027-01-15T08:00:00Z (lease job {first.lease.id}; it expires "
             "2027-01-15T08:02:00Z unless renewed). Pass --lock-timeout (e.g. 5m) to wait "
-            f"for it; if no apply is running, delete job {first.lease.id}, or wait for it "
-            "to expire."
+            "for it; if no apply is running, run `bytestack-sync force-unlock "
+            f"{first.lease.id}`, or wait for it to expire."
         )
         assert [lease.id for lease in leases(client)] == [first.lease.id]  # its own is gone
 
