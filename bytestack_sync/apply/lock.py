@@ -72,6 +72,10 @@ FIRST_WAIT = 0.5
 LONGEST_WAIT = 5.0
 JITTER = 0.25
 LOCK_TIMEOUT_MAX = 24 * 3600.0
+# Deleting our lease: how many tries (each with the client's own retries), and the
+# first pause between them (doubled each time).
+DROP_TRIES = 4
+DROP_WAIT = 0.5
 # How long release waits for a renewal in flight before deleting the lease anyway.
 RENEWAL_JOIN = 5.0
 
@@ -179,6 +183,14 @@ def lease_prompt(owner: str, ttl: float) -> str:
     )
 
 
+def left_behind(lease: Lease, exc: ApiError, ttl: float) -> str:
+    return (
+        f"warning: the workspace lock could not be released ({exc}): its lease, job "
+        f"{lease.shown_id}, expires {ttl:g}s after its last renewal; run "
+        f"`bytestack-sync force-unlock {lease.shown_id}` to let another apply in sooner\n"
+    )
+
+
 def locked_message(holder: Lease, timeout: float) -> str:
     waited = f" (waited {timeout:g}s)" if timeout else ""
     return (
@@ -265,8 +277,12 @@ class WorkspaceLock:
                     wait = min(wait * 2, LONGEST_WAIT)
                     blockers = self._others()
         except BaseException:
-            with contextlib.suppress(ApiError):
+            mine = self._mine
+            try:
                 self._drop()
+            except ApiError as exc:
+                if mine is not None:
+                    self._err.write(left_behind(mine, exc, self._ttl))
             raise
         assert self._mine is not None
         self._renewer = _Renewer(self._client, self._mine, self._ttl / 4, self._err)
@@ -281,11 +297,7 @@ class WorkspaceLock:
             self._drop()
         except ApiError as exc:
             assert mine is not None
-            self._err.write(
-                f"warning: the workspace lock could not be released ({exc}): its lease, "
-                f"job {mine.shown_id}, expires {self._ttl:g}s after its last renewal; "
-                "delete it to let another apply in sooner\n"
-            )
+            self._err.write(left_behind(mine, exc, self._ttl))
 
     def _attempt(self) -> list[Lease]:
         """Create our lease and look: [] when the lock is ours, else the leases in
@@ -320,7 +332,11 @@ class WorkspaceLock:
         self._mine = lease = Lease.of(job)  # kept first: a failure from here deletes it
         if lease.created is not None:
             self._anchor = (lease.created, self._clock())
-        self._client.jobs.update(job.id, {"status": PAUSED})
+        # Paused so that it never runs; a lease works all the same while active (its
+        # name alone hides it), so a pause that fails is left to the first renewal,
+        # which pauses it again, rather than fail the apply.
+        with contextlib.suppress(ApiError):
+            self._client.jobs.update(job.id, {"status": PAUSED})
         return lease
 
     def _server_now(self) -> datetime | None:
@@ -349,9 +365,19 @@ class WorkspaceLock:
         return alive
 
     def _drop(self) -> None:
-        if self._mine is not None:
-            self._client.jobs.delete(self._mine.id)
-            self._mine = None
+        """Delete our lease, trying again a few times past the client's own retries:
+        a lease left behind holds every other apply off until it expires."""
+        if self._mine is None:
+            return
+        for attempt in range(DROP_TRIES):
+            try:
+                self._client.jobs.delete(self._mine.id)
+                break
+            except ApiError:
+                if attempt == DROP_TRIES - 1:
+                    raise
+                self._sleep(DROP_WAIT * 2**attempt)
+        self._mine = None
 
 
 class _Renewer:

@@ -7,12 +7,14 @@ from __future__ import annotations
 import io
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
+from typing import Any
 
 import pytest
 
 from bytestack_sync.api.client import Client
+from bytestack_sync.api.errors import ApiError
 from bytestack_sync.api.models import LiveJob
 from bytestack_sync.apply import lock as lock_module
 from bytestack_sync.apply.lock import (
@@ -26,7 +28,9 @@ from bytestack_sync.apply.lock import (
 )
 from bytestack_sync.constants import LEASE_PREFIX
 from bytestack_sync.emulator.app import EmulatorApp, create_app
+from bytestack_sync.emulator.errors import ApiFailure
 from bytestack_sync.emulator.local import LocalTransport
+from bytestack_sync.emulator.messages import error_response
 from bytestack_sync.errors import EXIT_REFUSED, UsageError, WorkspaceLockedError
 from bytestack_sync.plan.leases import is_lease_name
 
@@ -255,6 +259,99 @@ def test_the_lease_is_released_when_the_apply_fails(client: Client, make: Make) 
         assert len(leases(client)) == 1
         raise RuntimeError("the apply failed")
     assert leases(client) == []
+
+
+class Failing:
+    """The emulator, but the next ``count`` requests with ``method`` are answered
+    500, more than the client retries."""
+
+    def __init__(self, app: EmulatorApp) -> None:
+        self.app = app
+        self.failing: dict[str, int] = {}
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        method = environ["REQUEST_METHOD"]
+        if self.failing.get(method, 0) > 0:
+            self.failing[method] -= 1
+            response = error_response(ApiFailure(500, "injected failure: nothing was done"))
+            start_response("500 Internal Server Error", response.header_list())
+            return [response.body]
+        return self.app(environ, start_response)
+
+
+@pytest.fixture
+def failing(app: EmulatorApp) -> Failing:
+    return Failing(app)
+
+
+@pytest.fixture
+def flaky(failing: Failing, fake: FakeTime) -> Iterator[WorkspaceLock]:
+    """A lock whose client talks to ``failing``."""
+    transport = LocalTransport(failing)  # type: ignore[arg-type]
+    with Client(URL, KEY, transport=transport, backoff=0.0, max_attempts=2) as client:
+        yield WorkspaceLock(
+            client, timeout=0.0, err=io.StringIO(), owner="host-c pid 3",
+            clock=fake.monotonic, sleep=fake.sleep,
+        )  # fmt: skip
+
+
+def test_a_lease_whose_pause_fails_still_holds_the_lock_and_the_renewal_pauses_it(
+    failing: Failing, client: Client, fake: FakeTime
+) -> None:
+    failing.failing["PATCH"] = 2  # both of the client's attempts at the pause
+    transport = LocalTransport(failing)  # type: ignore[arg-type]
+    with Client(URL, KEY, transport=transport, backoff=0.0, max_attempts=2) as flaky_client:
+        # A short time to live: the renewal thread (real time) comes every 0.05 s.
+        lock = WorkspaceLock(
+            flaky_client, timeout=0.0, err=io.StringIO(), ttl=0.2,
+            clock=fake.monotonic, sleep=fake.sleep,
+        )  # fmt: skip
+        with lock:
+            (lease,) = leases(client)
+            assert lease.status == "active"  # not paused yet, but the lock is held
+            deadline = time.monotonic() + 10
+            while leases(client)[0].status != "paused" and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert leases(client)[0].status == "paused"
+    assert leases(client) == []
+
+
+def test_a_release_that_fails_at_first_is_tried_again(
+    flaky: WorkspaceLock, failing: Failing, client: Client, fake: FakeTime
+) -> None:
+    flaky.acquire()
+    failing.failing["DELETE"] = 2 * (lock_module.DROP_TRIES - 1)  # all tries but the last
+    flaky.release()
+    assert leases(client) == []
+    assert "could not be released" not in err_of(flaky)
+
+
+def test_a_release_that_keeps_failing_names_the_lease_and_the_command_that_removes_it(
+    flaky: WorkspaceLock, failing: Failing, client: Client
+) -> None:
+    flaky.acquire()
+    (lease,) = leases(client)
+    failing.failing["DELETE"] = 2 * lock_module.DROP_TRIES
+    flaky.release()
+    assert [j.id for j in leases(client)] == [lease.id]
+    assert err_of(flaky) == (
+        "warning: the workspace lock could not be released (the ByteStack API failed on "
+        f"DELETE /v1/jobs/{lease.id}: injected failure: nothing was done (500)): its lease, "
+        f"job {lease.id}, expires 120s after its last renewal; run "
+        f"`bytestack-sync force-unlock {lease.id}` to let another apply in sooner\n"
+    )
+
+
+def test_a_lease_that_cannot_be_dropped_when_taking_the_lock_fails_is_named(
+    flaky: WorkspaceLock, failing: Failing, client: Client
+) -> None:
+    holder = other_lease(client)
+    failing.failing["DELETE"] = 100  # our lease, when it steps aside, cannot go
+    with pytest.raises(ApiError, match="DELETE"):
+        flaky.acquire()
+    mine = [j for j in leases(client) if j.id != holder.id]
+    assert len(mine) == 1
+    assert f"run `bytestack-sync force-unlock {mine[0].id}`" in err_of(flaky)
 
 
 def test_an_interrupt_while_settling_leaves_no_lease(
