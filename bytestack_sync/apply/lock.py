@@ -48,13 +48,14 @@ from datetime import datetime, timedelta, timezone
 from typing import TextIO
 
 from bytestack_sync.api.client import Client
-from bytestack_sync.api.errors import ApiError, NotFound, OutcomeUnknown, shown
+from bytestack_sync.api.errors import ApiError, NotFound, OutcomeUnknown
 from bytestack_sync.api.models import LiveJob
 from bytestack_sync.apply.operations import PAUSED
 from bytestack_sync.constants import LEASE_PREFIX
 from bytestack_sync.contract import KNOWN_SOURCES
 from bytestack_sync.errors import UsageError, WorkspaceLockedError
 from bytestack_sync.plan.leases import is_lease_name
+from bytestack_sync.printable import shown
 
 # How long a lease lives after its last renewal; renewed every quarter of it.
 LEASE_TTL = 120.0
@@ -276,7 +277,11 @@ class WorkspaceLock:
                     self._sleep(min(wait * random.uniform(1 - JITTER, 1 + JITTER), left))
                     wait = min(wait * 2, LONGEST_WAIT)
                     blockers = self._others()
-        except BaseException:
+        except BaseException as exc:
+            if isinstance(exc, ApiError):
+                # Said as what failed: the apply had not started (a read-only key,
+                # for one, cannot take the lock).
+                exc.message = f"could not take the workspace lock: {exc.message}"
             mine = self._mine
             try:
                 self._drop()

@@ -78,7 +78,13 @@ def test_a_total_failure_says_so_and_gives_the_cause_once(
 ) -> None:
     served = emulator(keys=["bs_e2e_workspace_key:team:ro"])  # a read-only key
     path = write(manifest([job(f"ro-{i}") for i in range(6)]))
-    result = cli("apply", path, "--api-url", served.api_url, "--auto-approve")
+    locked = cli("apply", path, "--api-url", served.api_url, "--auto-approve")
+    assert locked.code == 1, locked.out + locked.err
+    assert locked.err == (
+        "error: could not take the workspace lock: the API key may not create jobs (403)\n"
+    )
+    # Without the lock, each change is tried, and the report gives the cause once.
+    result = cli("apply", path, "--api-url", served.api_url, "--auto-approve", "--no-lock")
     assert result.code == 3, result.out + result.err
     assert "Every change failed (6, all with 403): the API key may not create jobs (403)\n" in (
         result.out
@@ -97,7 +103,7 @@ def test_a_total_failure_of_creates_and_updates_names_both_causes(
     assert made.code == 0, made.err
     write(manifest([job("kept", schedule="0 9 * * *"), job("new one")]))
     monkeypatch.setenv("BITKIT_API_KEY", "bs_e2e_read_only_key")
-    result = cli("apply", path, "--api-url", served.api_url, "--auto-approve")
+    result = cli("apply", path, "--api-url", served.api_url, "--auto-approve", "--no-lock")
     assert result.code == 3, result.out + result.err
     assert (
         "Every change failed (2, all with 403): the API key may not create jobs (403); "
