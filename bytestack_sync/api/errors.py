@@ -28,45 +28,15 @@ attribute of the request the errors are built from, and the server's message is
 scrubbed of it before it is stored.
 
 Whatever the server sent that a message quotes (its error message, a query's
-error, a bad cursor) goes through ``shown`` first, here and nowhere else: a
+error, a bad cursor) goes through ``printable.shown`` first: a
 hostile or broken server cannot move the cursor, clear a terminal, forge a line
 of our output or a GitHub workflow command, or flood a log.
 """
 
 from __future__ import annotations
 
-import re
-
 from bytestack_sync import contract
-
-# The most of a server's text a message quotes; the rest is counted, not shown.
-SHOWN_MAX = 500
-
-# C0 and C1 controls (CR, ESC, the single-byte CSI...), DEL, line and paragraph
-# separators, bidirectional overrides and isolates (they reorder what a reader sees),
-# and lone surrogates (they cannot even be encoded for a terminal).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-# A GitHub Actions runner reads a line whose text starts with ``::`` as a command.
-_WORKFLOW_COMMAND = re.compile(r"^(\s*):(?=:)")
-
-
-def _escape(match: re.Match[str]) -> str:
-    char = match.group()
-    if char in _NAMED:
-        return _NAMED[char]
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def shown(text: str, limit: int = SHOWN_MAX) -> str:
-    """``text`` from the server as a message may quote it: on one line, every
-    control character escaped (``\\r``, ``\\x1b``), a leading ``::`` broken up
-    (``: :``), and at most ``limit`` characters of it, the rest counted."""
-    head, rest = text[:limit], len(text) - limit
-    safe = _WORKFLOW_COMMAND.sub(r"\1: ", _UNSAFE.sub(_escape, head))
-    return f"{safe}… ({rest:,} more characters)" if rest > 0 else safe
-
+from bytestack_sync.printable import shown
 
 # A path's first segment, as the noun a user reads in a 403 message.
 _NOUNS = {

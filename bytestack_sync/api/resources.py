@@ -16,11 +16,12 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from bytestack_sync import contract
-from bytestack_sync.api.errors import InvalidResponse, NotFound, QueryFailed, QueryTimedOut, shown
+from bytestack_sync.api.errors import InvalidResponse, NotFound, QueryFailed, QueryTimedOut
 from bytestack_sync.api.limits import Limits
 from bytestack_sync.api.models import LiveJob, LiveWebhook, Query, StorageFile
 from bytestack_sync.api.session import Session
 from bytestack_sync.contract import JOB, WEBHOOK, Resource
+from bytestack_sync.printable import shown
 
 M = TypeVar("M", bound=BaseModel)
 

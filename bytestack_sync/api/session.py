@@ -29,11 +29,11 @@ from bytestack_sync.api.errors import (
     ResponseTooLarge,
     TransportFailure,
     error_for_status,
-    shown,
 )
 from bytestack_sync.api.limits import Limits
 from bytestack_sync.api.retry import RetryPolicy
 from bytestack_sync.constants import DEFAULT_PARALLELISM
+from bytestack_sync.printable import shown
 
 HTTP_LOGGER = logging.getLogger("bytestack_sync.http")
 RETRY_LOGGER = logging.getLogger("bytestack_sync.retry")

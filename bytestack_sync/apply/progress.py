@@ -109,7 +109,7 @@ class BarProgress(_Counting):
         width = max(min(BAR_WIDTH, room // 3), 1)
         filled = width * self.count // max(self.total, 1)
         bar = "#" * filled + "." * (width - filled)
-        text = f"[{bar}] {self.count}/{self.total} {outcome.change.address}"
+        text = f"[{bar}] {self.count}/{self.total} {outcome.change.shown_address}"
         self.stream.write("\r" + fit(text, room) + CLEAR_TO_END)
         self.drawn = True
         self.stream.flush()

@@ -37,7 +37,7 @@ class ChangeOutcome:
 
     def line(self) -> str:
         change = self.change
-        head = f'{change.symbol} {change.resource} "{change.display_key}"'
+        head = f'{change.symbol} {change.resource} "{change.shown_key}"'
         if self.status == "ok":
             return f"{head}: {self.detail}"
         return f"{head}: {self.status}: {self.detail}"
@@ -132,7 +132,7 @@ def write_report(
             f"{len(report.remaining)} change(s):\n"
         )
         for change in report.remaining:
-            out.write(f"  {change.symbol} {change.address}\n")
+            out.write(f"  {change.symbol} {change.shown_address}\n")
     elif report.confirm_error is not None:
         stream = err if err is not None else sys.stderr
         stream.write(f"warning: could not confirm the result: {report.confirm_error}\n")
@@ -177,7 +177,7 @@ def _write_groups(report: ApplyReport, out: TextIO) -> bool:
         outcomes = groups[status]
         if not outcomes:
             continue
-        names = ", ".join(o.change.address for o in outcomes[:FIRST_NAMES])
+        names = ", ".join(o.change.shown_address for o in outcomes[:FIRST_NAMES])
         more = len(outcomes) - FIRST_NAMES
         tail = f", and {more} more" if more > 0 else ""
         out.write(f"  {label} ({len(outcomes)}): {names}{tail}\n")

@@ -22,6 +22,7 @@ from bytestack_sync.commands.workspace import (
 from bytestack_sync.connect import plan_signing_key
 from bytestack_sync.errors import EXIT_CHANGES_PENDING, EXIT_OK
 from bytestack_sync.plan.savefile import write_plan
+from bytestack_sync.printable import shown
 from bytestack_sync.render import render
 from bytestack_sync.secrets import Redactor
 
@@ -52,7 +53,7 @@ def run(
                 f"live workspace read in {client.request_count} request(s); "
                 f"managed live resources: {plan.managed_count}\n"
             )
-            err.writelines(f"left alone: {x.address} ({x.why})\n" for x in plan.left_alone)
+            err.writelines(f"left alone: {shown(x.address)} ({x.why})\n" for x in plan.left_alone)
     if not shows_warnings(fmt, out):
         warn(plan.warnings, err, verbosity)
     render(plan, fmt, out, color=color, warnings=False)

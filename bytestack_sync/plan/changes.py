@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Literal
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.model import JobSpec, WebhookSpec
 from bytestack_sync.plan.order import natural_key
+from bytestack_sync.printable import shown
 from bytestack_sync.secrets import sensitive_display
 
 ResourceType = Literal["job", "webhook"]
@@ -113,6 +114,16 @@ class Change:
         if isinstance(self.key, MaskedValue):
             return str(self.key)
         return sensitive_display(self.key) if self.key_sensitive else self.key
+
+    @property
+    def shown_key(self) -> str:
+        """``display_key`` as a line of output quotes it: a live name may hold any
+        character, and an escape sequence in it must not reach a terminal or CI log."""
+        return shown(self.display_key)
+
+    @property
+    def shown_address(self) -> str:
+        return f"{self.resource}:{self.shown_key}"
 
     @property
     def live_id(self) -> str | None:

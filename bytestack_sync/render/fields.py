@@ -32,6 +32,7 @@ from bytestack_sync.plan.changes import (
 )
 from bytestack_sync.plan.kinds import table_of
 from bytestack_sync.plan.plan import Plan
+from bytestack_sync.printable import shown
 from bytestack_sync.render.schedule import ScheduleChange, schedule_change
 from bytestack_sync.secrets import Redactor, sensitive_display
 
@@ -201,8 +202,12 @@ def _field_lines(change: Change, masker: Masker) -> tuple[FieldLine, ...]:
 
 
 def _title(change: Change, key: str) -> str:
-    shown = key if isinstance(key, SensitiveValue) else json.dumps(key, ensure_ascii=False)
-    return f"{change.resource} {shown}"
+    if isinstance(key, SensitiveValue):
+        return f"{change.resource} {key}"
+    # JSON escapes the C0 controls; what it leaves (DEL, C1, bidirectional overrides)
+    # is escaped as a server's text is.
+    quoted = json.dumps(key, ensure_ascii=False)
+    return f"{change.resource} {shown(quoted, len(quoted))}"
 
 
 def _notes(change: Change, masker: Masker) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from typing import TextIO
 
 from bytestack_sync.plan.changes import ACTIONS
 from bytestack_sync.plan.plan import Plan
+from bytestack_sync.printable import shown
 from bytestack_sync.render.fields import (
     ChangeView,
     FieldLine,
@@ -38,8 +39,9 @@ def md_text(text: str) -> str:
 
 
 def html_code(text: str) -> str:
-    """Inline code inside HTML or a table cell; a pipe would otherwise split the cell."""
-    return "<code>" + html.escape(text).replace("|", "&#124;") + "</code>"
+    """Inline code inside HTML or a table cell; a pipe would otherwise split the cell.
+    A control character (a live name may hold any) is shown escaped, ``\\x1b``."""
+    return "<code>" + html.escape(shown(text, len(text))).replace("|", "&#124;") + "</code>"
 
 
 def fenced(lines: Iterable[str], info: str = "") -> str:

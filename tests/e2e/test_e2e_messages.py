@@ -77,3 +77,41 @@ def test_a_missing_local_state_directory_is_refused(cli: Any, write: Any, tmp_pa
     assert result.code == 1
     assert f"no such directory for the local emulator's state: {state.parent}" in result.err
     assert not state.parent.exists()
+
+
+# A live job named by someone else, with a clear-screen, a carriage return that would
+# overwrite the line, a GitHub workflow command and a bidirectional override.
+HOSTILE_NAME = "evil\x1b[2J\r::set-output name=x::y\u202egnp.exe"
+RAW = ("\x1b", "\r", "\u202e")
+
+
+def _no_raw_control(text: str) -> None:
+    for char in RAW:
+        assert char not in text, repr(text)
+    assert "\n::" not in "\n" + text  # no line a runner would read as a command
+
+
+def test_a_live_name_with_control_characters_is_shown_escaped_everywhere(
+    served: Any, cli: Any, write: Any, manifest: Any, job: Any
+) -> None:
+    served.client.jobs.create(
+        name=HOSTILE_NAME, prompt="p q r", sources=["reddit"], schedule="0 9 * * *"
+    )
+    keep = write(manifest([job("a")], prune="off"), name="keep.yaml")
+    left = cli("plan", "-v", keep, "--api-url", served.api_url)
+    assert left.code == 0, left.err
+    assert "left alone: job:evil\\x1b[2J\\r: :set-output name=x::y\\u202egnp.exe" not in left.err
+    assert "left alone: job:evil\\x1b[2J\\r::set-output name=x::y\\u202egnp.exe" in left.err
+    (keep / "keep.yaml").unlink()
+    path = write(manifest([job("a")]))
+    outputs = [cli("plan", path, "--api-url", served.api_url, "--format", fmt) for fmt in
+               ("text", "markdown")]  # fmt: skip
+    markdown = outputs[1].out
+    assert "<code>evil\\x1b[2J\\r::set-output name=x::y\\u202egnp.exe</code>" in markdown
+    applied = cli("apply", path, "--api-url", served.api_url, "--auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+    assert '- job "evil\\x1b[2J\\r::set-output name=x::y\\u202egnp.exe": deleted ' in applied.err
+    for result in [left, *outputs, applied]:
+        _no_raw_control(result.out)
+        _no_raw_control(result.err)
+    assert HOSTILE_NAME not in served.jobs()
