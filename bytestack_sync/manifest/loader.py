@@ -138,7 +138,7 @@ def _collect(paths: Sequence[str], env: Mapping[str, str]) -> Collection:
         collection.webhook_count += document.declared_webhooks
     merger = _Merger(documents)
     settled = {s for d in documents if d.raw is not None for s in SINGLETON_SECTIONS if s in d.raw}
-    survey = survey_tree(paths, found.files, settled, env)
+    survey = survey_tree(paths, documents, settled, env)
     desired = merger.desired()
     tree_secrets = frozenset(survey.secrets) - desired.sensitive_values
     collection.desired = dataclasses.replace(desired, tree_secrets=tree_secrets)
