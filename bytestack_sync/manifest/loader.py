@@ -261,5 +261,5 @@ def _shown(value: str, sensitive: bool) -> str:
 
 def _key_location(document: Document, key: str) -> Location:
     assert document.raw is not None
-    found = find_key(document.raw.node, key)
+    found = find_key(document.raw, key)
     return node_location(found[0] if found else document.raw.node, document.file)
