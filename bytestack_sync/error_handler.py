@@ -138,12 +138,13 @@ def _expected_message(exc: Exception) -> str | None:
 
     from bytestack_sync.api.errors import ApiError
     from bytestack_sync.emulator.errors import StateFileError
-    from bytestack_sync.errors import BytestackSyncError, ManifestError
+    from bytestack_sync.errors import BytestackSyncError, ManifestError, shown_problems
 
     if isinstance(exc, ManifestError):
         # One `file:line:col: message` line per problem, as `validate` prints them,
         # so editors and CI problem matchers read plan and apply output alike.
-        lines = [str(p) for p in exc.problems]
+        shown, more = shown_problems(exc.problems)
+        lines = [str(p) for p in shown] + ([more] if more else [])
         errors = sum(1 for p in exc.problems if p.severity == "error")
         noun = "error" if errors == 1 else "errors"
         return "\n".join([*lines, f"error: invalid manifests ({errors} {noun})"])

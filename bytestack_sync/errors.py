@@ -31,6 +31,7 @@ The exit codes are defined here and nowhere else:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bytestack_sync.model import Location
@@ -64,6 +65,20 @@ class Problem:
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""
         return f"{self.location}: {prefix}{self.message}"
+
+
+# Past this many, problems are counted, not printed: the first ones are what to fix
+# first, and 40,000 lines of a generated file's mistakes would bury them.
+MAX_PROBLEMS_SHOWN = 100
+
+
+def shown_problems(problems: Sequence[Problem]) -> tuple[Sequence[Problem], str | None]:
+    """The problems to print, in order, and the line that counts the rest (None when
+    every one is printed)."""
+    if len(problems) <= MAX_PROBLEMS_SHOWN:
+        return problems, None
+    rest = len(problems) - MAX_PROBLEMS_SHOWN
+    return problems[:MAX_PROBLEMS_SHOWN], f"… and {rest:,} more"
 
 
 class ManifestError(BytestackSyncError):

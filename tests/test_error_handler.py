@@ -184,3 +184,17 @@ def test_debug_logs_the_http_exchange_on_stderr_redacted(
     assert CANARY_KEY not in err
     assert cli.main(["--api-url", url, "plan", str(tmp_path / "m.yaml")]) == 0
     assert "debug:" not in capsys.readouterr().err
+
+
+def test_plan_prints_the_first_hundred_problems_and_counts_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = tmp_path / "m.yaml"
+    unknown = "".join(f"unknown_{index:04d}: 1\n" for index in range(150))
+    manifest.write_text(GOOD + unknown, encoding="utf-8")
+    code, err = _run(["--api-url", f"local:{tmp_path / 's.db'}", "plan", str(manifest)], capsys)
+    assert code == 1
+    lines = err.splitlines()
+    assert len(lines) == 102
+    assert lines[99] == f"{manifest}:103:1: unknown key 'unknown_0099' at the top level"
+    assert lines[100:] == ["… and 50 more", "error: invalid manifests (150 errors)"]

@@ -29,14 +29,16 @@ def target_candidates(paths: Sequence[str], incomplete: str) -> list[str]:
     """``job:NAME`` and ``webhook:URL`` for every declared resource starting with ``incomplete``."""
     import yaml
 
-    from bytestack_sync.manifest.files import find_files
+    from bytestack_sync.manifest.files import find_files, read_text
 
     found: set[str] = set()
     for file in find_files(paths or (".",)).files:
+        text, _ = read_text(file)
+        if text is None:
+            continue
         try:
-            with open(file, encoding="utf-8") as handle:
-                documents = list(yaml.safe_load_all(handle))
-        except (OSError, UnicodeError, yaml.YAMLError):
+            documents = list(yaml.safe_load_all(text))
+        except (yaml.YAMLError, RecursionError):
             continue
         for document in documents:
             found.update(_declared(document))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from bytestack_sync.errors import EXIT_ERROR, EXIT_OK, Problem
+from bytestack_sync.errors import EXIT_ERROR, EXIT_OK, Problem, shown_problems
 from bytestack_sync.manifest import collect
 from bytestack_sync.manifest.loader import Collection
 from bytestack_sync.model import JobSpec, Location
@@ -38,10 +38,13 @@ def run(
         where = Location(nothing.where) if nothing.where else _where(paths)
         errors = [Problem(where, nothing.for_validate)]
         problems += errors
-    for problem in sorted(problems):
+    shown, more = shown_problems(sorted(problems))
+    for problem in shown:
         err.write(f"{problem}\n")
         if github:
             out.write(annotation(problem))
+    if more:
+        err.write(f"{more}\n")
     if verbosity > 0:
         _verbose(collection, err)
     if errors or verbosity >= 0:

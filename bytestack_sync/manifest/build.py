@@ -64,7 +64,7 @@ class ScheduleUse:
 
     @property
     def location(self) -> Location:
-        found = find_key(self.origin.node, "schedule")
+        found = find_key(self.origin, "schedule")
         return node_location(found[1] if found else self.origin.node, self.file)
 
 
@@ -120,7 +120,7 @@ class FileBuilder:
     def location(self, raw: PosDict | None, key: str | None = None) -> Location:
         if raw is None:
             return Location(self.file, 1, 1)
-        found = find_key(raw.node, key) if key is not None else None
+        found = find_key(raw, key) if key is not None else None
         return node_location(found[1] if found else raw.node, self.file)
 
     def _error(self, raw: PosDict | None, key: str | None, message: str) -> None:

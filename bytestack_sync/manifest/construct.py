@@ -23,17 +23,24 @@ _TAG = "tag:yaml.org,2002:"
 STR, MAP, SEQ, MERGE = _TAG + "str", _TAG + "map", _TAG + "seq", _TAG + "merge"
 # Aliases can make a small text expand enormously ("billion laughs"); stop early.
 MAX_EXPANDED_VALUES = 2_000_000
+# A manifest nests 4 levels (jobs, an entry, sources, a source); constructing,
+# validating and locating recurse, so a fixed bound, not Python's recursion limit,
+# decides what is refused.
+MAX_NESTING = 100
 MISSING_VARIABLE = "environment variable {name} is not set"
 
 
 class PosDict(dict[str, Any]):
     """A mapping that remembers its node, and which of its values were secret."""
 
-    __slots__ = ("node", "secrets", "unresolved")
+    __slots__ = ("key_nodes", "node", "secrets", "unresolved")
 
     def __init__(self, node: MappingNode) -> None:
         super().__init__()
         self.node = node
+        # key -> (key node, value node) where it was written, merged keys included:
+        # every finding is located in constant time, however many keys there are.
+        self.key_nodes: dict[str, tuple[Node, Node]] = {}
         self.secrets: dict[str, str] | None = None  # key -> template as written
         # Keys whose template could not be resolved: reported once, never checked further.
         self.unresolved: set[str | int] | None = None
@@ -69,7 +76,11 @@ class SecretUse:
 
 
 class TooLarge(Exception):
-    pass
+    """The document cannot be constructed: ``problem`` says where and why."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
 
 
 def describe_value(value: object) -> str:
@@ -109,13 +120,16 @@ class Constructor:
         self._count = 0
 
     def construct(self, node: Node) -> Any:
-        """The document's value; raises TooLarge when aliases expand past the limit."""
-        return self._value(node, None, None)
+        """The document's value; raises TooLarge when aliases expand past the limit
+        or lists and mappings nest deeper than MAX_NESTING."""
+        return self._value(node, None, None, 0)
 
     def _problem(self, node: Node, message: str) -> None:
         self.problems.append(Problem(mark_location(node, self.file), message))
 
-    def _value(self, node: Node, owner: PosDict | PosList | None, key: str | int | None) -> Any:
+    def _value(
+        self, node: Node, owner: PosDict | PosList | None, key: str | int | None, depth: int
+    ) -> Any:
         if isinstance(node, ScalarNode):
             self._count += 1
             return self._scalar(node, owner, key)
@@ -126,23 +140,25 @@ class Constructor:
                 return None
             self._count += self._sizes[ident]
             if self._count > MAX_EXPANDED_VALUES:
-                raise TooLarge(mark_location(node, self.file))
+                raise TooLarge(Problem(mark_location(node, self.file), _EXPANDED))
             return self._done[ident]
+        if depth >= MAX_NESTING:
+            raise TooLarge(Problem(mark_location(node, self.file), _NESTED))
         start = self._count
         self._active.add(ident)
-        value = self._collection(node, ident)
+        value = self._collection(node, ident, depth)
         self._active.discard(ident)
         self._count += 1
         self._sizes[ident] = self._count - start
         return value
 
-    def _collection(self, node: Node, ident: int) -> Any:
+    def _collection(self, node: Node, ident: int, depth: int) -> Any:
         if isinstance(node, MappingNode):
             if node.tag != MAP:
                 self._problem(node, f"unsupported tag {node.tag!r} on a mapping")
             mapping = PosDict(node)
             self._done[ident] = mapping
-            self._fill_mapping(mapping, node)
+            self._fill_mapping(mapping, node, depth + 1)
             return mapping
         assert isinstance(node, SequenceNode)
         if node.tag != SEQ:
@@ -150,27 +166,30 @@ class Constructor:
         items = PosList(node)
         self._done[ident] = items
         for index, item in enumerate(node.value):
-            items.append(self._value(item, items, index))
+            items.append(self._value(item, items, index, depth + 1))
         return items
 
-    def _fill_mapping(self, mapping: PosDict, node: MappingNode) -> None:
-        first_at: dict[str, Node] = {}
+    def _fill_mapping(self, mapping: PosDict, node: MappingNode, depth: int) -> None:
+        """``mapping``'s keys and values, its values being ``depth`` levels deep."""
+        first_at = mapping.key_nodes
         merged: list[PosDict] = []
         for key_node, value_node in node.value:
             if key_node.tag == MERGE and isinstance(key_node, ScalarNode):
-                merged.extend(self._merge_sources(value_node))
+                merged.extend(self._merge_sources(value_node, depth))
                 continue
             key = self._key(key_node)
             if key is None:
                 continue
             if key in first_at:
-                line = first_at[key].start_mark.line + 1
+                line = first_at[key][0].start_mark.line + 1
                 self._problem(key_node, f"duplicate key {key!r} (first defined at line {line})")
                 continue
-            first_at[key] = key_node
-            mapping[key] = self._value(value_node, mapping, key)
+            first_at[key] = key_node, value_node
+            mapping[key] = self._value(value_node, mapping, key, depth)
         # Explicit keys override merged ones; among merged mappings the first wins.
         for source in merged:
+            for key, nodes in source.key_nodes.items():
+                first_at.setdefault(key, nodes)
             for key, value in source.items():
                 if key not in mapping:
                     mapping[key] = value
@@ -179,8 +198,8 @@ class Constructor:
                     if is_unresolved(source, key):
                         _mark_unresolved(mapping, key)
 
-    def _merge_sources(self, node: Node) -> list[PosDict]:
-        value = self._value(node, None, None)
+    def _merge_sources(self, node: Node, depth: int) -> list[PosDict]:
+        value = self._value(node, None, None, depth)
         candidates = value if isinstance(value, PosList) else [value]
         sources = [item for item in candidates if isinstance(item, PosDict)]
         if len(sources) != len(candidates):
@@ -248,6 +267,10 @@ class Constructor:
             return text
         self._problem(node, f"unsupported tag {tag!r}")
         return text
+
+
+_EXPANDED = "aliases expand to too many values"
+_NESTED = f"lists and mappings nest deeper than {MAX_NESTING} levels"
 
 
 def _mark_secret(mapping: PosDict, key: str, template: str) -> None:

@@ -8,14 +8,12 @@ from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node
 
 from bytestack_sync import contract
 from bytestack_sync.errors import Problem
 from bytestack_sync.manifest import models
 from bytestack_sync.manifest.construct import (
-    MERGE,
-    STR,
     PosDict,
     PosList,
     describe_value,
@@ -38,19 +36,9 @@ def did_you_mean(word: object, candidates: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def find_key(node: MappingNode, key: str) -> tuple[Node, Node] | None:
+def find_key(mapping: PosDict, key: str) -> tuple[Node, Node] | None:
     """The (key, value) nodes of ``key``, looking through ``<<`` merges as the constructor did."""
-    for key_node, value_node in node.value:
-        if isinstance(key_node, ScalarNode) and key_node.tag == STR and key_node.value == key:
-            return key_node, value_node
-    for key_node, value_node in node.value:
-        if key_node.tag != MERGE:
-            continue
-        sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
-        for source in sources:
-            if isinstance(source, MappingNode) and (found := find_key(source, key)):
-                return found
-    return None
+    return mapping.key_nodes.get(key)
 
 
 class Located:
@@ -67,7 +55,7 @@ class Located:
     def step(self, part: int | str) -> bool:
         value = self.value
         if isinstance(value, PosDict) and isinstance(part, str) and part in value:
-            found = find_key(value.node, part)
+            found = find_key(value, part)
             self.key_node, self.node = found if found else (None, value.node)
         elif isinstance(value, PosList) and isinstance(part, int) and 0 <= part < len(value):
             self.key_node, self.node = None, value.node.value[part]

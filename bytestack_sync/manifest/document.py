@@ -55,7 +55,7 @@ def load_document(file: str, environ: Mapping[str, str]) -> Document:
     try:
         raw = constructor.construct(node)
     except TooLarge as exc:
-        document.problems.append(Problem(exc.args[0], "aliases expand to too many values"))
+        document.problems.append(exc.problem)
         return document
     document.problems.extend(constructor.problems)
     document.sensitive_values = constructor.sensitive_values

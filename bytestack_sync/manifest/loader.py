@@ -138,7 +138,7 @@ def _collect(paths: Sequence[str], env: Mapping[str, str]) -> Collection:
         collection.webhook_count += document.declared_webhooks
     merger = _Merger(documents)
     settled = {s for d in documents if d.raw is not None for s in SINGLETON_SECTIONS if s in d.raw}
-    survey = survey_tree(paths, found.files, settled, env)
+    survey = survey_tree(paths, documents, settled, env)
     desired = merger.desired()
     tree_secrets = frozenset(survey.secrets) - desired.sensitive_values
     collection.desired = dataclasses.replace(desired, tree_secrets=tree_secrets)
@@ -261,5 +261,5 @@ def _shown(value: str, sensitive: bool) -> str:
 
 def _key_location(document: Document, key: str) -> Location:
     assert document.raw is not None
-    found = find_key(document.raw.node, key)
+    found = find_key(document.raw, key)
     return node_location(found[0] if found else document.raw.node, document.file)

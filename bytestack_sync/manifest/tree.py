@@ -21,6 +21,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bytestack_sync.errors import Problem
+from bytestack_sync.files import link_leaves
 from bytestack_sync.manifest.construct import PosDict
 from bytestack_sync.manifest.document import Document, load_document
 from bytestack_sync.manifest.files import SUFFIXES, find_files, read_text
@@ -40,7 +41,10 @@ class TreeSurvey:
 
 
 def survey_tree(
-    paths: Sequence[str], loaded: Sequence[str], settled: Collection[str], env: Mapping[str, str]
+    paths: Sequence[str],
+    loaded: Sequence[Document],
+    settled: Collection[str],
+    env: Mapping[str, str],
 ) -> TreeSurvey:
     """Warnings for settings outside ``loaded`` that it does not ``settle`` itself, and
     every value sensitive in the tree's other manifests."""
@@ -48,13 +52,15 @@ def survey_tree(
     start = _start(paths)
     if start is None:
         return survey
-    inside = {os.path.realpath(f) for f in loaded}
-    documents: dict[str, Document] = {}
+    # By real path: the tree is found by real path, the selection named as written.
+    documents = {os.path.realpath(d.file): d for d in loaded}
+    inside = set(documents)
 
     def read(file: str) -> Document:
-        if file not in documents:
-            documents[file] = load_document(file, env)
-        return documents[file]
+        real = os.path.realpath(file)
+        if real not in documents:
+            documents[real] = load_document(file, env)
+        return documents[real]
 
     root, settings = _climb(start, read)
     if root is None or not settings:
@@ -148,6 +154,7 @@ def _direct_manifests(directory: str) -> list[str]:
         if name.endswith(SUFFIXES)
         and not name.startswith(".")
         and os.path.isfile(os.path.join(directory, name))
+        and not link_leaves(os.path.join(directory, name), directory)
     ]
 
 

@@ -83,6 +83,9 @@ def compose(text: str, file: str, *, pure: bool = False) -> Node | None:
         node: Node | None = composer.get_single_node()
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(syntax_problem(exc, text, file)) from None
+    except RecursionError:  # the Python composer recurses once per level of nesting
+        problem = Problem(Location(file, 1, 1), "invalid YAML: nested too deeply to read")
+        raise YamlSyntaxError(problem) from None
     finally:
         composer.dispose()
     return node

@@ -17,7 +17,6 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from bytestack_sync import __version__
@@ -28,7 +27,7 @@ from bytestack_sync.errors import (
     PlanFileError,
     StalePlanError,
 )
-from bytestack_sync.files import write_text_atomic
+from bytestack_sync.files import MIB, NotReadable, read_regular, write_text_atomic
 from bytestack_sync.plan import signing
 from bytestack_sync.plan.changes import Change, MaskedValue
 from bytestack_sync.plan.compare import COMPARERS
@@ -46,6 +45,9 @@ FORMAT = "bytestack-sync-plan"
 # 3: signed; records its target, every live id read and keyed digests of fields.
 # 4: records what the plan left alone, so that `show` says it as the plan did.
 FORMAT_VERSION = 4
+# A plan of 10,000 changes is about 10 MiB, and nests 6 levels deep.
+MAX_PLAN_BYTES = 256 * MIB
+MAX_PLAN_DEPTH = 32
 REMAKE = "make a new plan with `bytestack-sync plan --out FILE` and review it"
 
 
@@ -173,14 +175,22 @@ def _why(exc: Exception) -> str:
 
 def load_document(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The JSON of a saved plan of this format version; ``PlanFileError`` otherwise."""
+    if not os.path.lexists(path):
+        raise BytestackSyncError(f"{path}: no such plan file")
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BytestackSyncError(f"{path}: no such plan file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = read_regular(path, MAX_PLAN_BYTES)
+    except NotReadable as exc:
+        raise BytestackSyncError(f"{path}: cannot read: {exc}") from None
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except RecursionError:
+        raise _too_deep(path) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PlanFileError(
             f"{path}: not a readable saved plan: it is truncated or not JSON ({exc}); " + REMAKE
         ) from None
+    if _deeper_than(document, MAX_PLAN_DEPTH):
+        raise _too_deep(path)
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise PlanFileError(f"{path} is not a saved plan (made by bytestack-sync plan --out)")
     version = document.get("format_version")
@@ -190,6 +200,27 @@ def load_document(path: str | os.PathLike[str]) -> dict[str, Any]:
             f"({__version__}, format {FORMAT_VERSION}); " + REMAKE
         )
     return document
+
+
+def _too_deep(path: str | os.PathLike[str]) -> PlanFileError:
+    return PlanFileError(
+        f"{path}: not a valid saved plan: it is nested deeper than {MAX_PLAN_DEPTH} levels"
+    )
+
+
+def _deeper_than(document: Any, limit: int) -> bool:
+    """Whether a JSON value nests lists and objects more than ``limit`` deep; without
+    recursion, so that what reads the document later has a depth it can handle."""
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            if depth >= limit:
+                return True
+            stack.extend((item, depth + 1) for item in value)
+    return False
 
 
 def _stale(

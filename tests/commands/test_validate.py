@@ -238,3 +238,26 @@ def test_validate_registers_sensitive_values_for_redaction(
     assert main(["validate", str(path)]) == 0
     # Whatever the run prints after validate (any of its streams) has it scrubbed.
     assert name not in REDACTOR(f"later output naming {name}")
+
+
+def _unknown_keys(count: int) -> str:
+    return VALID + "".join(f"unknown_{index:05d}: 1\n" for index in range(count))
+
+
+def test_past_a_hundred_problems_the_rest_are_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "m.yaml").write_text(_unknown_keys(2500), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert main(["validate", "m.yaml"]) == 1
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == 101
+    assert lines[0] == WARNING.replace("good/a.yaml", "m.yaml")
+    assert lines[1] == "m.yaml:8:1: unknown key 'unknown_00000' at the top level"
+    assert lines[99] == "m.yaml:106:1: unknown key 'unknown_00098' at the top level"
+    assert lines[100] == "… and 2,401 more"
+    out = captured.out.splitlines()
+    assert len(out) == 101 and all(line.startswith("::") for line in out[:100])
+    assert out[100] == "1 file, 1 job, 1 webhook: 2500 errors"

@@ -326,3 +326,34 @@ def test_an_explicit_null_sources_is_missing(tmp_path: Path) -> None:
     path = write(tmp_path, "m.yaml", jobs("A").replace("[x, reddit, x]", "null"))
     with pytest.raises(ManifestError, match="job has no sources"):
         load_manifests([path], environ={})
+
+
+def _block_mappings(levels: int) -> str:
+    return "".join(f"{'  ' * level}a:\n" for level in range(levels)) + "  " * levels + "b: 1\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        pytest.param("jobs: " + "[" * 500 + "]" * 500 + "\n", "1:106", id="flow-lists"),
+        pytest.param("jobs: " + "[" * 10_000 + "]" * 10_000 + "\n", None, id="10k-lists"),
+        pytest.param(_block_mappings(150), "101:201", id="block-mappings"),
+    ],
+)
+def test_nesting_too_deep_is_a_clear_error(tmp_path: Path, text: str, where: str | None) -> None:
+    path = write(tmp_path, "m.yaml", text)
+    with pytest.raises(ManifestError) as raised:
+        load_manifests([path], environ={})
+    [problem] = raised.value.problems
+    if where is None:  # libyaml's own bound comes first
+        assert "nesting depth" in problem.message
+    else:
+        assert str(problem) == f"{path}:{where}: lists and mappings nest deeper than 100 levels"
+
+
+def test_nesting_as_deep_as_the_cap_is_read(tmp_path: Path) -> None:
+    text = _block_mappings(99) + "jobs:\n" + JOB.format(name="a")
+    path = write(tmp_path, "m.yaml", text)
+    with pytest.raises(ManifestError) as raised:
+        load_manifests([path], environ={})
+    assert [p.message for p in raised.value.problems] == ["unknown key 'a' at the top level"]

@@ -64,3 +64,10 @@ def test_core_schema_tags_and_hints_after_non_ascii(text: str, expected: str | N
         compose(text, "f")
     assert str(raised.value).startswith(f"f:{expected}")
     assert str(raised.value).endswith('quote a value that starts with @, e.g. "@daily"')
+
+
+def test_nesting_too_deep_for_the_pure_composer_is_a_syntax_error() -> None:
+    text = "jobs: " + "[" * 5000 + "]" * 5000 + "\n"
+    with pytest.raises(YamlSyntaxError) as raised:
+        compose(text, "f", pure=True)
+    assert str(raised.value) == "f:1:1: invalid YAML: nested too deeply to read"

@@ -161,3 +161,25 @@ def test_what_is_shown_is_what_is_executed_even_when_re_signed(
     _resign(saved, edit)
     with pytest.raises(PlanFileError, match=message):
         read(saved, ENV)
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("depth", [33, 100_000], ids=["past-the-cap", "past-the-stack"])
+def test_a_plan_nested_too_deeply_is_refused(saved: Path, depth: int) -> None:
+    # Signed again: the depth is refused before the signature is looked at.
+    _resign(saved, lambda d: d.update(warnings=[]))
+    text = saved.read_text()
+    saved.write_text(text.replace('"warnings": []', f'"warnings": {_nested(depth - 1)}'))
+    with pytest.raises(PlanFileError) as caught:
+        read(saved, ENV)
+    assert str(caught.value) == (
+        f"{saved}: not a valid saved plan: it is nested deeper than 32 levels"
+    )
+
+
+def test_a_plan_as_deep_as_the_cap_is_read(saved: Path) -> None:
+    _resign(saved, lambda d: d.update(warnings=json.loads(_nested(31))))
+    assert read(saved, ENV).changes
