@@ -334,6 +334,31 @@ def test_planning_a_subdirectory_warns_of_settings_outside_it_and_masks_the_tree
     assert "settings.yaml: warning: sets prune" in validated.err
 
 
+def test_settings_in_a_subdirectory_of_the_tree_are_found_and_its_secrets_masked(
+    served: Any, cli: Any, job: Job, manifest: Manifest, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    # No ancestor of bytestack/brands holds the settings file itself.
+    monkeypatch.setenv("ALERTS_HOOK", SECRET_HOOK)
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "bytestack" / "settings").mkdir(parents=True)
+    (repo / "bytestack" / "brands").mkdir()
+    (repo / "bytestack" / "settings" / "settings.yaml").write_text("version: 1\nprune: off\n")
+    (repo / "bytestack" / "alerts.yaml").write_text(
+        manifest([job("alerts", webhook_url="${secret:ALERTS_HOOK}")])
+    )
+    (repo / "bytestack" / "brands" / "acme.yaml").write_text(manifest([job("acme")]))
+    monkeypatch.chdir(repo)
+    assert cli("apply", "bytestack", "--api-url", served.api_url, "--auto-approve").code == 0
+    for fmt in ("text", "markdown", "json"):
+        result = cli("plan", "bytestack/brands", "--api-url", served.api_url, "--format", fmt)
+        assert result.code == 0, result.err
+        assert "bytestack/settings/settings.yaml: warning: sets prune" in result.err
+        assert "alerts" in result.out
+        assert SECRET_HOOK not in result.out + result.err
+
+
 def test_a_selection_holding_the_settings_gets_no_warning(
     cli: Any, job: Job, manifest: Manifest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
