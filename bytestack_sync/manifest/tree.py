@@ -129,10 +129,14 @@ def _start(paths: Sequence[str]) -> str | None:
 def _root(start: str, inside: Collection[str], read: Callable[[str], Document]) -> str | None:
     """The tree's root: the first directory from ``start`` upwards that holds a settings
     file itself, or, within a repository, whose files are all manifests and one of
-    them (anywhere below it) sets settings. ``None`` when no settings apply."""
+    them (anywhere below it) sets settings. With no settings anywhere, the highest
+    directory within the repository whose files are all manifests: a plan of part of
+    it deletes the rest, so the rest's secrets must be masked. ``None`` when no other
+    manifest is known to belong with the selection."""
     ceiling = _repository(start)
     below: list[str] = []  # the manifests below ``current`` already seen, outside the selection
     only_manifests = ceiling is not None
+    region: str | None = None  # the highest directory so far holding only manifests
     current = start
     while True:
         if any(_sections(read(f)) for f in _direct_manifests(current)):
@@ -141,11 +145,11 @@ def _root(start: str, inside: Collection[str], read: Callable[[str], Document]) 
             only_manifests = _gather(current, below, inside, read)
             if only_manifests and any(_sections(read(f)) for f in below):
                 return current
-        if current == ceiling:
-            return None
+            if only_manifests and below:
+                region = current
         parent = os.path.dirname(current)
-        if parent == current:
-            return None  # no repository and no settings: no tree to speak of
+        if current == ceiling or parent == current:
+            return region  # no settings: the manifests around the selection, if any
         current = parent
 
 

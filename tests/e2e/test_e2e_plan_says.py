@@ -334,17 +334,20 @@ def test_planning_a_subdirectory_warns_of_settings_outside_it_and_masks_the_tree
     assert "settings.yaml: warning: sets prune" in validated.err
 
 
-def test_settings_in_a_subdirectory_of_the_tree_are_found_and_its_secrets_masked(
+@pytest.mark.parametrize("settings", ["bytestack/settings/settings.yaml", None])
+def test_settings_in_a_subdirectory_or_none_at_all_still_mask_the_trees_secrets(
     served: Any, cli: Any, job: Job, manifest: Manifest, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, settings: str | None,
 ) -> None:  # fmt: skip
-    # No ancestor of bytestack/brands holds the settings file itself.
+    # No ancestor of bytestack/brands holds a settings file itself; with none at all,
+    # the plan still deletes alerts (prune: delete) and must not show its secret.
     monkeypatch.setenv("ALERTS_HOOK", SECRET_HOOK)
     repo = tmp_path / "repo"
     (repo / ".git").mkdir(parents=True)
-    (repo / "bytestack" / "settings").mkdir(parents=True)
-    (repo / "bytestack" / "brands").mkdir()
-    (repo / "bytestack" / "settings" / "settings.yaml").write_text("version: 1\nprune: off\n")
+    (repo / "bytestack" / "brands").mkdir(parents=True)
+    if settings is not None:
+        (repo / settings).parent.mkdir(parents=True)
+        (repo / settings).write_text("version: 1\nprune: off\n")
     (repo / "bytestack" / "alerts.yaml").write_text(
         manifest([job("alerts", webhook_url="${secret:ALERTS_HOOK}")])
     )
@@ -354,7 +357,9 @@ def test_settings_in_a_subdirectory_of_the_tree_are_found_and_its_secrets_masked
     for fmt in ("text", "markdown", "json"):
         result = cli("plan", "bytestack/brands", "--api-url", served.api_url, "--format", fmt)
         assert result.code == 0, result.err
-        assert "bytestack/settings/settings.yaml: warning: sets prune" in result.err
+        assert ("warning: sets prune" in result.err) == (settings is not None)
+        if settings is not None:
+            assert f"{settings}: warning: sets prune" in result.err
         assert "alerts" in result.out
         assert SECRET_HOOK not in result.out + result.err
 

@@ -161,3 +161,21 @@ def test_a_tree_file_that_is_not_utf8_and_keeps_a_secret_stops_the_plan(
         "outside the paths given, but a plan of them could show the value it keeps secret "
         "and could not mask it"
     )
+
+
+def test_with_no_settings_anywhere_the_manifests_around_the_selection_are_its_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # plan bytestack/brands deletes alerts (prune: delete): its secret must be masked,
+    # and an unknowable one stops the plan, as a plan of bytestack would stop.
+    repo = _tree(
+        tmp_path,
+        {"bytestack/alerts.yaml": ALERTS, "bytestack/brands/acme.yaml": ACME},
+    )
+    monkeypatch.chdir(repo)
+    collection = collect(["bytestack/brands"], environ={"ALERTS_HOOK": HOOK})
+    assert collection.problems == []
+    assert HOOK in collection.desired.tree_secrets
+    (error,) = collect(["bytestack/brands"], environ={}).errors
+    assert str(error.location).startswith("bytestack/alerts.yaml:3:")
+    assert "environment variable ALERTS_HOOK is not set; this file is outside" in error.message
