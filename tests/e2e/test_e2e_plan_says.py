@@ -334,6 +334,20 @@ def test_planning_a_subdirectory_warns_of_settings_outside_it_and_masks_the_tree
     assert "settings.yaml: warning: sets prune" in validated.err
 
 
+def test_quiet_does_not_silence_the_warning_of_settings_left_out(
+    served: Any, cli: Any, job: Job, manifest: Manifest, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    # -q drops chatter; a warning that the run does not do what the files say stays.
+    monkeypatch.setenv("ALERTS_HOOK", SECRET_HOOK)
+    monkeypatch.chdir(_repository(tmp_path, manifest, job))
+    for argv in (("plan",), ("apply", "--auto-approve")):
+        result = cli("-q", *argv, "bytestack/brands", "--api-url", served.api_url)
+        assert result.code == 0, result.err
+        assert result.err.count("settings.yaml: warning: sets prune") == 1, result.err
+        assert SECRET_HOOK not in result.out + result.err
+
+
 @pytest.mark.parametrize("settings", ["bytestack/settings/settings.yaml", None])
 def test_settings_in_a_subdirectory_or_none_at_all_still_mask_the_trees_secrets(
     served: Any, cli: Any, job: Job, manifest: Manifest, tmp_path: Path,
