@@ -105,7 +105,7 @@ def run(
     with runner.open_client(api_url) as client, runner.locked(client):
         target = target_for(api_url)
         plan = plan_live(client, desired, targets, redactor=redactor, target=target)
-        warn(plan.warnings, err, verbosity)  # once, on stderr: the text plan leaves them out
+        warn(plan.warnings, err)  # once, on stderr: the text plan leaves them out
         # -q with --auto-approve: nobody reads the plan before it runs, so only the
         # report is printed. A question always comes with the plan it asks about.
         if verbosity >= 0 or not auto_approve:
@@ -239,7 +239,7 @@ class _Apply:
             # values stand in for the ones a saved plan holds only as fingerprints.
             plan = savefile.reattach_live(plan, jobs, webhooks)
             self.redactor.add(*plan.sensitive_values)
-            warn(plan.warnings, self.err, self.verbosity)  # once, as apply PATHS does
+            warn(plan.warnings, self.err)  # once, as apply PATHS does
             if plan.empty:
                 self.out.write("No changes to apply.\n")
                 return EXIT_OK

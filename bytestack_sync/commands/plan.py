@@ -55,7 +55,7 @@ def run(
             )
             err.writelines(f"left alone: {shown(x.address)} ({x.why})\n" for x in plan.left_alone)
     if not shows_warnings(fmt, out):
-        warn(plan.warnings, err, verbosity)
+        warn(plan.warnings, err)
     render(plan, fmt, out, color=color, warnings=False)
     if out_file is not None:
         write_plan(plan, out_file, signing_key=plan_signing_key(api_url))

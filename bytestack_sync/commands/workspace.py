@@ -109,9 +109,9 @@ def shows_warnings(fmt: str, out: TextIO) -> bool:
 _PLACED = ": warning: "
 
 
-def warn(warnings: Iterable[Problem | str], err: TextIO, verbosity: int) -> None:
-    if verbosity < 0:
-        return
+def warn(warnings: Iterable[Problem | str], err: TextIO) -> None:
+    """Each warning once, on stderr. ``-q`` does not silence them: a warning says the
+    run may not do what the manifests say (as ``validate -q`` prints them too)."""
     for warning in warnings:
         text = str(warning)
         # A manifest's warning names its place first: `file:line:col: warning: ...`.

@@ -1,15 +1,19 @@
 """The manifest tree a selection of paths belongs to, and what it holds outside them.
 
 ``plan bytestack/brands`` reads only that directory. When ``prune``, ``ignore`` or
-``safety`` live in ``bytestack/settings.yaml``, the plan silently falls back to
-their defaults (``prune: delete``) and may delete what the tree's other files
-declare, showing values those files keep secret. So the tree is looked up: from
-the selection upwards to the first directory holding a manifest with settings, or
-to the repository root (a directory with ``.git``). Settings found there, outside
-the selection, are warned about; values sensitive in any manifest of the tree are
-masked. Problems in files outside the selection are not the selection's, and are
-ignored, except where a file keeps a value secret that cannot be known (an unset
-variable, a file that cannot be read): the plan could show it unmasked, so it stops.
+``safety`` live in ``bytestack/settings.yaml`` (or ``bytestack/settings/prune.yaml``),
+the plan silently falls back to their defaults (``prune: delete``) and may delete
+what the tree's other files declare, showing values those files keep secret. So
+the tree is looked up, from the selection upwards: its root is the first directory
+that holds a settings file itself, or, within a repository (up to the directory
+with ``.git``), the first whose YAML files are all manifests and one of them, at any
+depth, sets settings. A settings file is a manifest (its keys are a manifest's, or
+it says ``version: 1``), not any YAML with an ``ignore:`` key. Settings found in the
+tree outside the selection are warned about; values sensitive in any manifest of
+the tree are masked. Problems in files outside the selection are not the
+selection's, and are ignored, except where a file keeps a value secret that cannot
+be known (an unset variable, a file that cannot be read): the plan could show it
+unmasked, so it stops.
 """
 
 from __future__ import annotations
@@ -24,12 +28,14 @@ from bytestack_sync.errors import Problem
 from bytestack_sync.files import link_leaves
 from bytestack_sync.manifest.construct import PosDict
 from bytestack_sync.manifest.document import Document, load_document
-from bytestack_sync.manifest.files import SUFFIXES, find_files, read_text
-from bytestack_sync.manifest.models import SINGLETON_SECTIONS
+from bytestack_sync.manifest.files import SUFFIXES, find_files
+from bytestack_sync.manifest.models import MANIFEST_VERSION, SINGLETON_SECTIONS, ManifestModel
 from bytestack_sync.model import Location
 
 # What each setting falls back to when no file of the selection sets it.
 _DEFAULTS = {"prune": "prune: delete", "ignore": "no ignore", "safety": "the default safety"}
+_MANIFEST_KEYS = frozenset(ManifestModel.model_fields)
+_SECRET_MARK = "${secret:"
 
 
 @dataclass
@@ -62,9 +68,11 @@ def survey_tree(
             documents[real] = load_document(file, env)
         return documents[real]
 
-    root, settings = _climb(start, read)
-    if root is None or not settings:
+    root = _root(start, inside, read)
+    if root is None:
         return survey  # no file of the tree sets anything: the selection stands alone
+    members = [f for f in find_files([root]).files if _is_manifest(read(f))]
+    settings = [(f, sections) for f in members if (sections := _sections(read(f)))]
     setters = Counter(s for _, sections in settings for s in sections)
     for file, sections in settings:
         # A section set by several files breaks the tree's rule (one file only): the
@@ -75,7 +83,7 @@ def survey_tree(
     # Sections set by several files: separate manifests side by side, not one tree
     # whose other files a plan of the selection would delete.
     one_tree = all(count == 1 for count in setters.values())
-    for file in find_files([root]).files:
+    for file in members:
         if os.path.realpath(file) in inside:
             continue
         document = read(file)
@@ -90,8 +98,7 @@ def _unmaskable(document: Document) -> list[Problem]:
     selection might show it (a delete of what that file declares), and could not mask
     it. Planning the whole tree would stop at the same place."""
     if not document.constructed:
-        text, _ = read_text(document.file)
-        if text is None or "${secret:" not in text:
+        if not _mentions_secret(document.file):
             return []
         first = document.problems[0] if document.problems else None
         why = f" ({first.message})" if first is not None else ""
@@ -125,22 +132,58 @@ def _start(paths: Sequence[str]) -> str | None:
     return os.path.commonpath([os.path.realpath(d) for d in dirs])
 
 
-def _climb(
-    start: str, read: Callable[[str], Document]
-) -> tuple[str | None, list[tuple[str, list[str]]]]:
-    """The tree's root, and the files directly in it that set settings, with them."""
+def _root(start: str, inside: Collection[str], read: Callable[[str], Document]) -> str | None:
+    """The tree's root: the first directory from ``start`` upwards that holds a settings
+    file itself, or, within a repository, whose files are all manifests and one of
+    them (anywhere below it) sets settings. With no settings anywhere, the highest
+    directory within the repository whose files are all manifests: a plan of part of
+    it deletes the rest, so the rest's secrets must be masked. ``None`` when no other
+    manifest is known to belong with the selection."""
+    ceiling = _repository(start)
+    below: list[str] = []  # the manifests below ``current`` already seen, outside the selection
+    only_manifests = ceiling is not None
+    region: str | None = None  # the highest directory so far holding only manifests
     current = start
     while True:
-        found = [(file, _sections(read(file))) for file in _direct_manifests(current)]
-        with_settings = [(file, sections) for file, sections in found if sections]
-        if with_settings:
-            return current, with_settings
-        if os.path.exists(os.path.join(current, ".git")):
-            return current, []
+        if any(_sections(read(f)) for f in _direct_manifests(current)):
+            return current
+        if only_manifests:
+            only_manifests = _gather(current, below, inside, read)
+            if only_manifests and any(_sections(read(f)) for f in below):
+                return current
+            if only_manifests and below:
+                region = current
+        parent = os.path.dirname(current)
+        if current == ceiling or parent == current:
+            return region  # no settings: the manifests around the selection, if any
+        current = parent
+
+
+def _repository(start: str) -> str | None:
+    """The repository root above ``start`` (a directory with ``.git``), if any."""
+    current = start
+    while not os.path.exists(os.path.join(current, ".git")):
         parent = os.path.dirname(current)
         if parent == current:
-            return None, []  # no repository and no settings: no tree to speak of
+            return None
         current = parent
+    return current
+
+
+def _gather(
+    directory: str, below: list[str], inside: Collection[str], read: Callable[[str], Document]
+) -> bool:
+    """Add the manifests under ``directory`` not yet in ``below``; False at the first
+    YAML file that is not a manifest (a workflow, a tool's configuration): such a
+    directory is a repository or a folder of examples, not one manifest tree."""
+    seen = set(below)
+    for file in find_files([directory]).files:
+        if file in seen or os.path.realpath(file) in inside:
+            continue
+        if not _is_manifest(read(file)):
+            return False
+        below.append(file)
+    return True
 
 
 def _direct_manifests(directory: str) -> list[str]:
@@ -159,10 +202,33 @@ def _direct_manifests(directory: str) -> list[str]:
 
 
 def _sections(document: Document) -> list[str]:
+    """The settings a manifest sets; none for any other YAML (``ignore:`` in codecov.yml)."""
     raw = document.raw
-    if not isinstance(raw, PosDict):
+    if not isinstance(raw, PosDict) or not _is_manifest(document):
         return []
     return [section for section in SINGLETON_SECTIONS if section in raw]
+
+
+def _is_manifest(document: Document) -> bool:
+    """Whether a file is a manifest: its top-level keys are a manifest's, or it says
+    ``version: 1``. A file that cannot be read cannot say, and counts as one."""
+    if not document.constructed:
+        return True
+    raw = document.raw
+    if raw is None:
+        return not document.problems  # empty, or not a mapping
+    version = raw.get("version")
+    return set(raw) <= _MANIFEST_KEYS or (type(version) is int and version == MANIFEST_VERSION)
+
+
+def _mentions_secret(file: str) -> bool:
+    """Whether a file that cannot be read as YAML (not UTF-8, broken) uses ``${secret:``."""
+    try:
+        with open(file, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return False
+    return any(_SECRET_MARK.encode(codec) in data for codec in ("utf-8", "utf-16-le", "utf-16-be"))
 
 
 def _warning(file: str, sections: list[str], root: str) -> Problem:

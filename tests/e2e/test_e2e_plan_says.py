@@ -334,6 +334,50 @@ def test_planning_a_subdirectory_warns_of_settings_outside_it_and_masks_the_tree
     assert "settings.yaml: warning: sets prune" in validated.err
 
 
+def test_quiet_does_not_silence_the_warning_of_settings_left_out(
+    served: Any, cli: Any, job: Job, manifest: Manifest, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    # -q drops chatter; a warning that the run does not do what the files say stays.
+    monkeypatch.setenv("ALERTS_HOOK", SECRET_HOOK)
+    monkeypatch.chdir(_repository(tmp_path, manifest, job))
+    for argv in (("plan",), ("apply", "--auto-approve")):
+        result = cli("-q", *argv, "bytestack/brands", "--api-url", served.api_url)
+        assert result.code == 0, result.err
+        assert result.err.count("settings.yaml: warning: sets prune") == 1, result.err
+        assert SECRET_HOOK not in result.out + result.err
+
+
+@pytest.mark.parametrize("settings", ["bytestack/settings/settings.yaml", None])
+def test_settings_in_a_subdirectory_or_none_at_all_still_mask_the_trees_secrets(
+    served: Any, cli: Any, job: Job, manifest: Manifest, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, settings: str | None,
+) -> None:  # fmt: skip
+    # No ancestor of bytestack/brands holds a settings file itself; with none at all,
+    # the plan still deletes alerts (prune: delete) and must not show its secret.
+    monkeypatch.setenv("ALERTS_HOOK", SECRET_HOOK)
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "bytestack" / "brands").mkdir(parents=True)
+    if settings is not None:
+        (repo / settings).parent.mkdir(parents=True)
+        (repo / settings).write_text("version: 1\nprune: off\n")
+    (repo / "bytestack" / "alerts.yaml").write_text(
+        manifest([job("alerts", webhook_url="${secret:ALERTS_HOOK}")])
+    )
+    (repo / "bytestack" / "brands" / "acme.yaml").write_text(manifest([job("acme")]))
+    monkeypatch.chdir(repo)
+    assert cli("apply", "bytestack", "--api-url", served.api_url, "--auto-approve").code == 0
+    for fmt in ("text", "markdown", "json"):
+        result = cli("plan", "bytestack/brands", "--api-url", served.api_url, "--format", fmt)
+        assert result.code == 0, result.err
+        assert ("warning: sets prune" in result.err) == (settings is not None)
+        if settings is not None:
+            assert f"{settings}: warning: sets prune" in result.err
+        assert "alerts" in result.out
+        assert SECRET_HOOK not in result.out + result.err
+
+
 def test_a_selection_holding_the_settings_gets_no_warning(
     cli: Any, job: Job, manifest: Manifest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
