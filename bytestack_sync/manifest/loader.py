@@ -128,6 +128,20 @@ def _missing_env_allowed(problems: list[Problem]) -> list[Problem]:
     return kept
 
 
+def _plain_values(desired: DesiredState) -> frozenset[str]:
+    """Every string value the declared resources hold in a field not marked sensitive."""
+    values: set[str] = set()
+    for spec in (*desired.jobs, *desired.webhooks):
+        for name, value in vars(spec).items():
+            if name in spec.sensitive or name in ("templates", "location", "sensitive"):
+                continue
+            if isinstance(value, str):
+                values.add(value)
+            elif isinstance(value, frozenset):
+                values.update(item for item in value if isinstance(item, str))
+    return frozenset(values)
+
+
 def _collect(paths: Sequence[str], env: Mapping[str, str]) -> Collection:
     found = find_files(paths)
     collection = Collection(files=found.files, problems=list(found.problems))
@@ -140,7 +154,9 @@ def _collect(paths: Sequence[str], env: Mapping[str, str]) -> Collection:
     settled = {s for d in documents if d.raw is not None for s in SINGLETON_SECTIONS if s in d.raw}
     survey = survey_tree(paths, documents, settled, env)
     desired = merger.desired()
-    tree_secrets = frozenset(survey.secrets) - desired.sensitive_values
+    # A value the paths given write in plain text is public already: a neighbour's
+    # secret equal to it (``sources: ['${secret:SRC}']`` with SRC=x) masks nothing.
+    tree_secrets = frozenset(survey.secrets) - desired.sensitive_values - _plain_values(desired)
     collection.desired = dataclasses.replace(desired, tree_secrets=tree_secrets)
     collection.problems.extend(merger.problems + survey.problems)
     secrets = collection.desired.sensitive_values | tree_secrets

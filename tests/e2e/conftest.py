@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -18,30 +20,77 @@ from bytestack_sync.cli import main
 from bytestack_sync.connect import connect
 from bytestack_sync.emulator.app import EmulatorApp, create_app
 from bytestack_sync.emulator.server import EmulatorServer
+from bytestack_sync.plan.leases import is_lease_name
 
 API_KEY = "bs_e2e_workspace_key"
 
 
 class CountingApp:
-    """The emulator with a log of every request it was sent: (method, path)."""
+    """The emulator with a log of every request it was sent: (method, path).
+
+    The workspace lock's lease (a paused job the plan never sees) is written on every
+    apply; ``writes`` leaves its traffic out, so a test states the writes its manifest
+    causes, and ``lease_writes`` shows the lease's own."""
 
     def __init__(self, app: EmulatorApp) -> None:
         self.app = app
         self.calls: list[tuple[str, str]] = []
+        self._lease_calls: list[tuple[str, str]] = []
+        self._lease_paths: set[str] = set()
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"]
+        lease = path in self._lease_paths
+        if method == "POST" and path == "/v1/jobs":
+            size = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(size)
+            environ["wsgi.input"] = io.BytesIO(body)
+            lease = _is_lease(body)
         with self._lock:
-            self.calls.append((environ["REQUEST_METHOD"], environ["PATH_INFO"]))
-        return self.app(environ, start_response)
+            self.calls.append((method, path))
+            if lease:
+                self._lease_calls.append((method, path))
+        answer = self.app(environ, start_response)
+        if not (lease and method == "POST"):
+            return answer
+        chunks = list(answer)
+        try:
+            created = json.loads(b"".join(chunks))
+            with self._lock:
+                self._lease_paths.add(f"/v1/jobs/{created['id']}")
+        except (ValueError, KeyError, TypeError):
+            pass  # not created: nothing of it to recognise later
+        return chunks
 
     def writes(self) -> list[tuple[str, str]]:
+        """Every write but the lock's lease's."""
         with self._lock:
-            return [c for c in self.calls if c[0] != "GET"]
+            lease = list(self._lease_calls)
+            writes = []
+            for call in self.calls:
+                if call in lease:
+                    lease.remove(call)
+                elif call[0] != "GET":
+                    writes.append(call)
+            return writes
+
+    def lease_writes(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return [c for c in self._lease_calls if c[0] != "GET"]
 
     def reset(self) -> None:
         with self._lock:
             self.calls.clear()
+            self._lease_calls.clear()
+
+
+def _is_lease(body: bytes) -> bool:
+    try:
+        name = json.loads(body).get("name")
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(name, str) and is_lease_name(name)
 
 
 @dataclass

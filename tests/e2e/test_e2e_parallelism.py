@@ -60,8 +60,9 @@ def test_apply_opens_a_connection_per_worker(
     path: Path = write(manifest([job(f"job-{i:02}") for i in range(parallelism)]))
     try:
         with EmulatorServer(held, host="127.0.0.1", port=0) as server:  # type: ignore[arg-type]
+            # No lock: the lease's create would wait at the barrier alone.
             result = cli(
-                "apply", path, "--api-url", server.url, "--auto-approve",
+                "apply", path, "--api-url", server.url, "--auto-approve", "--no-lock",
                 "--parallelism", str(parallelism),
             )  # fmt: skip
     finally:

@@ -390,11 +390,12 @@ def test_a_selection_holding_the_settings_gets_no_warning(
     assert both.code == 0 and "warning: sets prune" not in both.err
 
 
-def test_a_file_outside_any_settings_tree_masks_nothing_of_its_neighbours(
+def test_a_neighbours_secret_masks_its_own_field_not_an_equal_value_elsewhere(
     served: Any, cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The quick start's case: a manifest in a repository holding broken test manifests
-    # (a secret in sources, an unset one) and no settings file above it.
+    # The quick start's case: a manifest in a repository holding test manifests (one
+    # with a secret in sources) and no settings file: the tree is the repository, so
+    # the neighbour's secret is known, yet the plain source "x" of another job is shown.
     repo = tmp_path / "repo"
     (repo / ".git").mkdir(parents=True)
     (repo / "tests").mkdir()
@@ -403,9 +404,6 @@ def test_a_file_outside_any_settings_tree_masks_nothing_of_its_neighbours(
         " schedule: '@daily'}\n",
         encoding="utf-8",
     )
-    (repo / "tests" / "unset.yaml").write_text(
-        "version: 1\nwebhooks:\n  - url: '${secret:NOT_SET_ANYWHERE}'\n", encoding="utf-8"
-    )
     (repo / "examples").mkdir()
     shutil.copy(EXAMPLES / "minimal.yaml", repo / "examples" / "minimal.yaml")
     monkeypatch.setenv("SRC", "x")
@@ -413,6 +411,14 @@ def test_a_file_outside_any_settings_tree_masks_nothing_of_its_neighbours(
     result = cli("plan", "examples/minimal.yaml", "--api-url", served.api_url)
     assert result.code == 0, result.err
     assert '["reddit", "x"]' in result.out and "sensitive" not in result.out
+    # A neighbour whose secret cannot be known stops the plan, naming where.
+    (repo / "tests" / "unset.yaml").write_text(
+        "version: 1\nwebhooks:\n  - url: '${secret:NOT_SET_ANYWHERE}'\n", encoding="utf-8"
+    )
+    stopped = cli("plan", "examples/minimal.yaml", "--api-url", served.api_url)
+    assert stopped.code == 1, stopped.out + stopped.err
+    assert "tests/unset.yaml:3:10: environment variable NOT_SET_ANYWHERE is not set" in stopped.err
+    assert stopped.out == ""
 
 
 def test_a_subdirectory_plan_stops_when_a_secret_of_its_tree_cannot_be_known(
