@@ -335,6 +335,17 @@ def emulator() -> None:
     default=None,
     help="Seconds a submitted query takes to complete [default: 0.5].",
 )
+@click.option(
+    "--commit-delay",
+    type=click.FloatRange(0),
+    default=0.0,
+    help="Seconds every create is held before it is stored (a slow commit).",
+)
+@click.option(
+    "--ignore-idempotency-keys",
+    is_flag=True,
+    help="Create again on a repeated Idempotency-Key, as an API that ignores it would.",
+)
 @common_options
 def serve(
     host: str,
@@ -348,6 +359,8 @@ def serve(
     seed: int | None,
     page_size: int | None,
     query_delay: float | None,
+    commit_delay: float,
+    ignore_idempotency_keys: bool,
 ) -> int:
     """Serve the emulator over HTTP until interrupted."""
     from bytestack_sync.commands import emulator as command
@@ -365,6 +378,8 @@ def serve(
         page_size=page_size,
         out=sys.stdout,
         query_delay=query_delay,
+        commit_delay=commit_delay,
+        idempotency_keys=not ignore_idempotency_keys,
         redactor=options().redactor,
     )
 

@@ -20,6 +20,16 @@ API_URL_ENV: Final = "BYTESTACK_API_URL"
 LOCAL_API_URL: Final = "local"  # also "local:PATH"
 DEFAULT_LOCAL_STATE: Final = ".bytestack/local.sqlite3"
 
+# --- idempotent creates (assumed) -------------------------------------------------
+# A create may carry this header; a second create with the same key and body answers
+# what the first one did (with IDEMPOTENT_REPLAYED_HEADER: true) instead of creating
+# again, as payment APIs do. The same key with another body is a 422; while the first
+# is still being processed, a 409. Keys are kept for IDEMPOTENCY_WINDOW seconds.
+IDEMPOTENCY_KEY_HEADER: Final = "Idempotency-Key"
+IDEMPOTENT_REPLAYED_HEADER: Final = "Idempotent-Replayed"
+IDEMPOTENCY_KEY_MAX_LENGTH: Final = 255
+IDEMPOTENCY_WINDOW: Final = 24 * 3600
+
 # --- pagination (assumed) ----------------------------------------------------------
 PAGE_LIMIT_MIN: Final = 1
 PAGE_LIMIT_MAX: Final = 1000
@@ -32,6 +42,7 @@ ERROR_CODES: Final[dict[int, str]] = {
     402: "payment_required",
     403: "forbidden",
     404: "not_found",
+    409: "conflict",
     429: "rate_limited",
     500: "internal_error",
 }

@@ -124,6 +124,10 @@ class NotFound(ApiError):
     pass
 
 
+class Conflict(ApiError):
+    """409: e.g. a create whose Idempotency-Key another request is still being processed with."""
+
+
 class RateLimited(ApiError):
     retry_after: float | None = None  # seconds the last answer asked to wait
 
@@ -210,6 +214,7 @@ def _status_class(status: int) -> type[ApiError]:
         402: PaymentRequired,
         403: Forbidden,
         404: NotFound,
+        409: Conflict,
         429: RateLimited,
     }
     if status >= 500:

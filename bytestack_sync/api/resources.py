@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, cast
 from urllib.parse import quote
 
 import httpx
@@ -24,6 +25,24 @@ from bytestack_sync.contract import JOB, WEBHOOK, Resource
 from bytestack_sync.printable import shown
 
 M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Created(Generic[M]):
+    """What a create answered: the resource, and whether the API replayed the answer
+    of an earlier create with the same Idempotency-Key instead of creating again."""
+
+    resource: M
+    replayed: bool = False
+
+
+def _create(
+    session: Session, path: str, model: type[M], body: dict[str, object], key: str | None
+) -> Created[M]:
+    headers = {contract.IDEMPOTENCY_KEY_HEADER: key} if key is not None else None
+    response = session.request("POST", path, body=body, headers=headers)
+    replayed = response.headers.get(contract.IDEMPOTENT_REPLAYED_HEADER, "").lower() == "true"
+    return Created(_parse(model, response, _json(response)), replayed)
 
 
 def _json(response: httpx.Response) -> Any:
@@ -167,9 +186,11 @@ class Jobs:
     def create(self, **fields: object) -> LiveJob:
         """POST a job; the arguments are ``contract.JOB.create_fields`` (a set field as
         any sequence), an optional one may be None or left out."""
-        body = _create_body(JOB, fields)
-        response = self._session.request("POST", "/jobs", body=body)
-        return _parse(LiveJob, response, _json(response))
+        return self.create_once(None, **fields).resource
+
+    def create_once(self, idempotency_key: str | None, **fields: object) -> Created[LiveJob]:
+        """``create``, sending ``idempotency_key`` (every attempt sends the same)."""
+        return _create(self._session, "/jobs", LiveJob, _create_body(JOB, fields), idempotency_key)
 
     def update(self, job_id: str, fields: Mapping[str, object]) -> LiveJob:
         """PATCH a job; only ``contract.JOB.updatable`` fields can change in place."""
@@ -204,9 +225,11 @@ class Webhooks:
     def create(self, **fields: object) -> LiveWebhook:
         """POST a webhook; the arguments are ``contract.WEBHOOK.create_fields``, and
         events left out are the API's default ones."""
+        return self.create_once(None, **fields).resource
+
+    def create_once(self, idempotency_key: str | None, **fields: object) -> Created[LiveWebhook]:
         body = _create_body(WEBHOOK, fields)
-        response = self._session.request("POST", "/webhooks", body=body)
-        return _parse(LiveWebhook, response, _json(response))
+        return _create(self._session, "/webhooks", LiveWebhook, body, idempotency_key)
 
     def delete(self, webhook_id: str) -> None:
         _delete(self._session, f"/webhooks/{_segment(webhook_id)}")

@@ -96,11 +96,20 @@ class Session:
         self._http.close()
 
     def request(
-        self, method: str, path: str, *, params: Params | None = None, body: object = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        body: object = None,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """Send until a success, a final error, the attempts run out or the deadline
-        (``limits.deadline``, every attempt and wait included) is near; return the 2xx."""
-        request = self._http.build_request(method, path, params=params, json=body)
+        (``limits.deadline``, every attempt and wait included) is near; return the 2xx.
+        Every attempt sends the same ``headers`` (an Idempotency-Key among them)."""
+        request = self._http.build_request(
+            method, path, params=params, json=body, headers=dict(headers or {})
+        )
         idempotent = retry.is_idempotent(method)
         deadline = time.monotonic() + self.limits.deadline
         attempt = 0

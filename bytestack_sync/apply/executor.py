@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from bytestack_sync.api.client import Client
 from bytestack_sync.apply.adoption import Adopter
 from bytestack_sync.apply.confirm import confirm
+from bytestack_sync.apply.keys import CreateKeys
 from bytestack_sync.apply.operations import Operations
 from bytestack_sync.apply.progress import NoProgress, Progress
 from bytestack_sync.apply.report import INTERRUPTED, ApplyReport, ChangeOutcome
@@ -56,7 +57,7 @@ def apply_plan(
     progress = progress or NoProgress()
     stop = stop_event or threading.Event()
     adopter = Adopter(client, known_ids=plan.live_fingerprints)
-    run = _Run(Operations(client, adopter), stop, progress)
+    run = _Run(Operations(client, adopter, CreateKeys(plan)), stop, progress)
     progress.start(len(plan.changes))
     with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
         for phase in phases(plan.changes):

@@ -2,21 +2,25 @@
 
 Retries of a single request are the client's job. What is left here is the
 meaning of the calls: a replace creates before it deletes (so a failed create
-leaves the old resource in place), a DELETE answered 404 is done, and a POST
-whose outcome is unknown is resolved by adoption, never by a blind re-send.
+leaves the old resource in place), a DELETE answered 404 is done, every create
+carries an Idempotency-Key (``keys``), and a POST whose outcome is unknown is
+resolved by adoption, or left unresolved, never by a re-send.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bytestack_sync import contract
 from bytestack_sync.api.client import Client
-from bytestack_sync.api.errors import ApiError, NotFound, OutcomeUnknown
+from bytestack_sync.api.errors import ApiError, Conflict, NotFound, OutcomeUnknown
 from bytestack_sync.api.models import LiveJob, LiveWebhook
+from bytestack_sync.api.resources import Created
 from bytestack_sync.apply.adoption import Adopter
+from bytestack_sync.apply.keys import CreateKeys
 from bytestack_sync.apply.report import ChangeOutcome
 from bytestack_sync.contract import JOB, WEBHOOK, Resource, Role
 from bytestack_sync.model import JobSpec, WebhookSpec
@@ -24,14 +28,20 @@ from bytestack_sync.plan.changes import Change, Create, Delete, Pause, Replace, 
 
 T = TypeVar("T", LiveJob, LiveWebhook)
 
-# How many times a POST is sent when each answer is lost and no match appears.
-MAX_POST_ATTEMPTS = 3
+# Seconds between the reads of the live list that look for a create whose outcome
+# is unknown (after one read at once): the time a server may still be committing it.
+SETTLE_WAITS = (0.5, 1.0, 2.0)
+# How many replayed answers of deleted resources a create follows before it gives up:
+# one for each time the resource was deleted and created again within the key's life.
+MAX_REPLAYS = 8
+UNRESOLVED = "unresolved"
 # The status a pause sets.
 PAUSED = contract.JOB_PAUSED
 # Updatable fields a create cannot carry (the API creates every job active): set by
 # a PATCH right after the create when the spec wants other than the API's default.
 _SET_AFTER_CREATE = tuple(f for f in JOB.fields if f.role is Role.UPDATE and not f.sent_on_create)
 ADOPTED = " (adopted: the create's answer was lost but it had taken effect)"
+REPLAYED = " (the API answered with what an earlier create with this Idempotency-Key made)"
 
 
 @dataclass(frozen=True)
@@ -49,9 +59,18 @@ class ChangeError(Exception):
 class Operations:
     """Runs single changes against the API. Thread-safe: one instance serves all workers."""
 
-    def __init__(self, client: Client, adopter: Adopter) -> None:
+    def __init__(
+        self,
+        client: Client,
+        adopter: Adopter,
+        keys: CreateKeys,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._client = client
         self._adopter = adopter
+        self._keys = keys
+        self._sleep = sleep
 
     def run(self, change: Change) -> ChangeOutcome:
         try:
@@ -80,16 +99,19 @@ class Operations:
     def _create(self, change: Change) -> tuple[_Made, str]:
         spec = change.desired
         if isinstance(spec, JobSpec):
-            return self._create_job(spec)
+            return self._create_job(change, spec)
         if isinstance(spec, WebhookSpec):
-            return self._create_webhook(spec)
+            return self._create_webhook(change, spec)
         raise ChangeError("the plan holds no desired state for this change")
 
-    def _create_job(self, spec: JobSpec) -> tuple[_Made, str]:
-        def post() -> LiveJob:
-            return self._client.jobs.create(**_request(spec, JOB, JOB.create_fields))
-
-        job, how = self._post(post, lambda tick: self._adopter.adopt_job(spec, tick))
+    def _create_job(self, change: Change, spec: JobSpec) -> tuple[_Made, str]:
+        fields = _request(spec, JOB, JOB.create_fields)
+        job, how = self._post(
+            self._keys.key(change, fields),
+            lambda key: self._client.jobs.create_once(key, **fields),
+            lambda tick: self._adopter.adopt_job(spec, tick),
+            self._job_exists,
+        )
         # A job declared paused is paused next. The job exists whatever that PATCH
         # does, so its failure is reported along with the new id rather than as a
         # create that never happened.
@@ -105,30 +127,73 @@ class Operations:
                 return _Made(job.id, f"{_setting(late)} failed: {exc}"), how
         return _Made(job.id), how
 
-    def _create_webhook(self, spec: WebhookSpec) -> tuple[_Made, str]:
-        def post() -> LiveWebhook:
-            return self._client.webhooks.create(**_request(spec, WEBHOOK, WEBHOOK.create_fields))
-
-        hook, how = self._post(post, lambda tick: self._adopter.adopt_webhook(spec, tick))
+    def _create_webhook(self, change: Change, spec: WebhookSpec) -> tuple[_Made, str]:
+        fields = _request(spec, WEBHOOK, WEBHOOK.create_fields)
+        hook, how = self._post(
+            self._keys.key(change, fields),
+            lambda key: self._client.webhooks.create_once(key, **fields),
+            lambda tick: self._adopter.adopt_webhook(spec, tick),
+            lambda hook_id: any(w.id == hook_id for w in self._client.webhooks.list()),
+        )
         return _Made(hook.id), how
 
-    def _post(self, post: Callable[[], T], adopt: Callable[[int], T | None]) -> tuple[T, str]:
-        """POST once; if its outcome is unknown, adopt what it made or send it again."""
-        last: OutcomeUnknown | None = None
-        for _ in range(MAX_POST_ATTEMPTS):
+    def _job_exists(self, job_id: str) -> bool:
+        try:
+            self._client.jobs.get(job_id)
+        except NotFound:
+            return False
+        return True
+
+    def _post(
+        self,
+        key: str,
+        post: Callable[[str], Created[T]],
+        adopt: Callable[[int], T | None],
+        exists: Callable[[str], bool],
+    ) -> tuple[T, str]:
+        """POST with ``key``; a POST whose outcome is unknown is never sent again.
+
+        It is looked for in the live list, read again after each of SETTLE_WAITS (the
+        server may still be committing it); not found, it is left unresolved for the
+        next apply, whose plan shows whether it exists. A 409 (another request with
+        this key is still being processed) is sent again, with the same key, after
+        each of SETTLE_WAITS. A replayed answer whose resource is gone since is sent
+        again under the next key of the chain."""
+        replays, busy = 0, list(SETTLE_WAITS)
+        while True:
             try:
-                created = post()
+                created = post(key)
             except OutcomeUnknown as exc:
-                last = exc
-                adopted = adopt(self._adopter.tick())
-                if adopted is not None:
-                    return adopted, ADOPTED
+                return self._settle(exc, adopt), ADOPTED
+            except Conflict as exc:
+                if not busy:
+                    raise ChangeError(f"{exc}; still so after {sum(SETTLE_WAITS):g} s") from None
+                self._sleep(busy.pop(0))
                 continue
-            self._adopter.claim(created.id)
-            return created, ""
+            resource = created.resource
+            if created.replayed and not exists(resource.id):
+                replays += 1
+                if replays > MAX_REPLAYS:
+                    raise ChangeError(
+                        f"the API answered {replays} creates with resources that no longer "
+                        "exist: nothing was created"
+                    )
+                key = CreateKeys.after(key, resource.id)
+                continue
+            self._adopter.claim(resource.id)
+            return resource, REPLAYED if created.replayed else ""
+
+    def _settle(self, unknown: OutcomeUnknown, adopt: Callable[[int], T | None]) -> T:
+        for wait in (0.0, *SETTLE_WAITS):
+            self._sleep(wait)
+            adopted = adopt(self._adopter.tick())
+            if adopted is not None:
+                return adopted
+        waited = sum(SETTLE_WAITS)
         raise ChangeError(
-            f"{last}; sent {MAX_POST_ATTEMPTS} times, each answer lost and nothing created "
-            "was found: the next plan will show whether it exists"
+            f"{UNRESOLVED}: {unknown}; not in the live list after {waited:g} s of reading it "
+            "again, and not sent again, since a second create could make a duplicate: the "
+            "next plan shows whether it exists"
         )
 
     # --- in-place changes --------------------------------------------------------------

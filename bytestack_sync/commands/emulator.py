@@ -77,6 +77,8 @@ def serve(
     out: TextIO,
     redactor: Redactor,
     query_delay: float | None = None,
+    commit_delay: float = 0.0,
+    idempotency_keys: bool = True,
 ) -> int:
     """Serve until SIGINT or SIGTERM, then stop cleanly and return 0."""
     _checked_keys(keys, redactor)
@@ -85,6 +87,7 @@ def serve(
             state, keys=keys, rate_limit=rate_limit, latency_ms=latency_ms,
             fail_rate=fail_rate, drop_rate=drop_rate, seed=seed, page_size=page_size,
             query_delay=DEFAULT_QUERY_DELAY if query_delay is None else query_delay,
+            commit_delay=commit_delay, idempotency_keys=idempotency_keys,
         )  # fmt: skip
     except ValueError as error:
         raise UsageError(str(error)) from None

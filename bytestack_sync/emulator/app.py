@@ -117,6 +117,8 @@ def create_app(
     seed: int | None = None,
     page_size: int | None = None,
     query_delay: float = DEFAULT_QUERY_DELAY,
+    commit_delay: float = 0.0,
+    idempotency_keys: bool = True,
     clock: Callable[[], float] = time.time,
 ) -> EmulatorApp:
     """An emulator over the SQLite file ``state`` (kept across restarts), or in memory.
@@ -126,7 +128,12 @@ def create_app(
     cannot use, such as one written by a newer one.
     """
     faults = FaultSettings(rate_limit, latency_ms, fail_rate, drop_rate, seed)
-    settings = Settings(page_size=page_size, query_delay=query_delay)
+    settings = Settings(
+        page_size=page_size,
+        query_delay=query_delay,
+        commit_delay=commit_delay,
+        idempotency_keys=idempotency_keys,
+    )
     ring = KeyRing(keys)
     return EmulatorApp(
         Store(Database(state)), keys=ring, faults=faults, settings=settings, clock=clock

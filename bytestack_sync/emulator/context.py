@@ -14,10 +14,16 @@ DEFAULT_QUERY_DELAY = 0.5  # seconds from submit to completed; queued, then runn
 class Settings:
     page_size: int | None = None  # caps every page, so small pages can be tested
     query_delay: float = DEFAULT_QUERY_DELAY
+    # Seconds every create is held before it is stored (a slow commit).
+    commit_delay: float = 0.0
+    # False: an API that ignores Idempotency-Key (it is harmless where ignored).
+    idempotency_keys: bool = True
 
     def __post_init__(self) -> None:
         if self.page_size is not None and self.page_size < 1:
             raise ValueError(f"page_size must be at least 1 (got {self.page_size})")
+        if self.commit_delay < 0:
+            raise ValueError(f"commit_delay must not be negative (got {self.commit_delay})")
         if self.query_delay < 0:
             raise ValueError(f"query_delay must not be negative (got {self.query_delay})")
 

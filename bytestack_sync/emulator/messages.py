@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from bytestack_sync.contract import IDEMPOTENCY_KEY_HEADER
 from bytestack_sync.emulator.errors import ApiFailure
 
 MAX_BODY_BYTES = 1 << 20
@@ -16,6 +17,7 @@ MAX_BODY_BYTES = 1 << 20
 # recursion limit, decides what is refused.
 MAX_JSON_DEPTH = 32
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_IDEMPOTENCY_ENVIRON = "HTTP_" + IDEMPOTENCY_KEY_HEADER.upper().replace("-", "_")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -26,6 +28,7 @@ class Request:
     query: Mapping[str, Sequence[str]] = field(default_factory=dict)
     authorization: str | None = None
     body: bytes = b""
+    idempotency_key: str | None = None
 
     @property
     def is_write(self) -> bool:
@@ -139,4 +142,5 @@ def read_request(environ: Mapping[str, Any]) -> Request:
         query=parse_qs(str(environ.get("QUERY_STRING", "")), keep_blank_values=True),
         authorization=environ.get("HTTP_AUTHORIZATION"),
         body=body,
+        idempotency_key=environ.get(_IDEMPOTENCY_ENVIRON),
     )

@@ -152,11 +152,25 @@ CREATE TABLE files (
 CREATE INDEX files_newest ON files (workspace, created_us DESC, seq DESC);
 """
 
+# ``response`` is NULL while the first request with the key is still being processed.
+_IDEMPOTENCY_KEYS = """
+CREATE TABLE idempotency_keys (
+    workspace TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request TEXT NOT NULL,
+    response BLOB,
+    created_us INTEGER NOT NULL,
+    PRIMARY KEY (workspace, key)
+);
+CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_us);
+"""
+
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, _FIRST_SCHEMA),  # jobs, webhooks, queries and result files
     # Never written by any version: job runs will keep their own table.
     Migration(2, lambda conn: drop_column(conn, "jobs", "last_run_at")),
+    Migration(3, _IDEMPOTENCY_KEYS),  # the Idempotency-Key of each create, for a day
 )
 
 

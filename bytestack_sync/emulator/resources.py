@@ -6,7 +6,7 @@ from typing import Any
 
 from bytestack_sync import contract
 from bytestack_sync.contract import JOB, WEBHOOK, Resource
-from bytestack_sync.emulator import validation
+from bytestack_sync.emulator import idempotency, validation
 from bytestack_sync.emulator.context import Context
 from bytestack_sync.emulator.errors import ApiFailure
 from bytestack_sync.emulator.ids import iso, new_id, to_datetime
@@ -82,8 +82,11 @@ def create_job(ctx: Context) -> Response:
     job["id"] = new_id(JOB.id_prefix)
     job["next_run_at"] = _next_run_at(job["schedule"], job["status"], ctx.now)
     job["created_at"] = job["updated_at"] = stamp
-    row = ctx.store.create_job(ctx.workspace, job)
-    return json_response(201, render_job(row, ctx.now))
+    return idempotency.create(
+        ctx,
+        lambda remember: ctx.store.create_job(ctx.workspace, job, remember),
+        lambda row: render_job(row, ctx.now),
+    )
 
 
 def update_job(ctx: Context) -> Response:
@@ -117,7 +120,11 @@ def create_webhook(ctx: Context) -> Response:
     webhook = validation.new_fields(WEBHOOK, ctx.request.json())
     webhook["id"] = new_id(WEBHOOK.id_prefix)
     webhook["created_at"] = iso(ctx.now)
-    return json_response(201, render_webhook(ctx.store.create_webhook(ctx.workspace, webhook)))
+    return idempotency.create(
+        ctx,
+        lambda remember: ctx.store.create_webhook(ctx.workspace, webhook, remember),
+        render_webhook,
+    )
 
 
 def delete_webhook(ctx: Context) -> Response:

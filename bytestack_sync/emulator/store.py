@@ -82,6 +82,25 @@ _INSERT_JOB, _INSERT_WEBHOOK = JOBS.insert_sql(), WEBHOOKS.insert_sql()
 
 
 @dataclass(frozen=True)
+class Remember:
+    """An Idempotency-Key claimed for a create: the answer, rendered from the new row,
+    is stored with it in the create's own transaction."""
+
+    key: str
+    render: Callable[[Row], bytes]
+
+
+@dataclass(frozen=True)
+class KeyState:
+    """What a claimed key already holds: nothing (``new``), a request still being
+    processed (``response`` None), or the stored answer; ``request`` is its digest."""
+
+    new: bool
+    request: str = ""
+    response: bytes | None = None
+
+
+@dataclass(frozen=True)
 class Page:
     rows: list[Row]
     next_cursor: str | None
@@ -95,12 +114,15 @@ class Store:
         self._db.close()
 
     # --- jobs -----------------------------------------------------------------------
-    def create_job(self, workspace: str, job: Mapping[str, Any]) -> Row:
+    def create_job(
+        self, workspace: str, job: Mapping[str, Any], remember: Remember | None = None
+    ) -> Row:
         values = JOBS.values(job)
         with self._db.transaction() as conn:
             conn.execute(_INSERT_JOB, (workspace, *values))
-            found = conn.execute("SELECT * FROM jobs WHERE id = ?", (job["id"],)).fetchone()
-        return _job(found)
+            found = _job(conn.execute("SELECT * FROM jobs WHERE id = ?", (job["id"],)).fetchone())
+            _remember(conn, workspace, remember, found)
+        return found
 
     def get_job(self, workspace: str, job_id: str) -> Row | None:
         with self._db.transaction() as conn:
@@ -130,12 +152,45 @@ class Store:
         return self._delete("jobs", workspace, job_id)
 
     # --- webhooks ---------------------------------------------------------------------
-    def create_webhook(self, workspace: str, webhook: Mapping[str, Any]) -> Row:
+    def create_webhook(
+        self, workspace: str, webhook: Mapping[str, Any], remember: Remember | None = None
+    ) -> Row:
         values = WEBHOOKS.values(webhook)
         with self._db.transaction() as conn:
             conn.execute(_INSERT_WEBHOOK, (workspace, *values))
-            found = conn.execute("SELECT * FROM webhooks WHERE id = ?", (webhook["id"],)).fetchone()
-        return _webhook(found)
+            found = _webhook(
+                conn.execute("SELECT * FROM webhooks WHERE id = ?", (webhook["id"],)).fetchone()
+            )
+            _remember(conn, workspace, remember, found)
+        return found
+
+    # --- idempotency keys -------------------------------------------------------------
+    def claim_key(self, workspace: str, key: str, request: str, now_us: int) -> KeyState:
+        """Claim ``key`` for a request whose digest is ``request``, forgetting keys older
+        than the contract's window first; what the key held before, if anything."""
+        oldest = now_us - contract.IDEMPOTENCY_WINDOW * 1_000_000
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM idempotency_keys WHERE created_us < ?", (oldest,))
+            found = conn.execute(
+                "SELECT request, response FROM idempotency_keys WHERE workspace = ? AND key = ?",
+                (workspace, key),
+            ).fetchone()
+            if found is not None:
+                return KeyState(False, found["request"], found["response"])
+            conn.execute(
+                "INSERT INTO idempotency_keys (workspace, key, request, created_us)"
+                " VALUES (?, ?, ?, ?)",
+                (workspace, key, request, now_us),
+            )
+        return KeyState(True, request)
+
+    def release_key(self, workspace: str, key: str) -> None:
+        """Forget a key whose request failed, so that sending it again is processed anew."""
+        with self._db.transaction() as conn:
+            conn.execute(
+                "DELETE FROM idempotency_keys WHERE workspace = ? AND key = ? AND response IS NULL",
+                (workspace, key),
+            )
 
     def list_webhooks(self, workspace: str, limit: int, cursor: str | None) -> Page:
         return self._seq_page("webhooks", workspace, limit, cursor, _webhook)
@@ -238,6 +293,16 @@ class Store:
                 f"DELETE FROM {table} WHERE workspace = ? AND id = ?", (workspace, resource_id)
             ).rowcount
         return bool(deleted)
+
+
+def _remember(
+    conn: sqlite3.Connection, workspace: str, remember: Remember | None, row: Row
+) -> None:
+    if remember is not None:
+        conn.execute(
+            "UPDATE idempotency_keys SET response = ? WHERE workspace = ? AND key = ?",
+            (remember.render(row), workspace, remember.key),
+        )
 
 
 def _put_file(

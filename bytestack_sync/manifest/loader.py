@@ -24,9 +24,11 @@ from bytestack_sync.manifest.tree import survey_tree
 from bytestack_sync.model import (
     DesiredState,
     IgnoreRules,
+    JobSpec,
     Location,
     PruneMode,
     SafetySettings,
+    WebhookSpec,
 )
 from bytestack_sync.secrets import Redactor, sensitive_display
 
@@ -131,7 +133,8 @@ def _missing_env_allowed(problems: list[Problem]) -> list[Problem]:
 def _plain_values(desired: DesiredState) -> frozenset[str]:
     """Every string value the declared resources hold in a field not marked sensitive."""
     values: set[str] = set()
-    for spec in (*desired.jobs, *desired.webhooks):
+    specs: tuple[JobSpec | WebhookSpec, ...] = (*desired.jobs, *desired.webhooks)
+    for spec in specs:
         for name, value in vars(spec).items():
             if name in spec.sensitive or name in ("templates", "location", "sensitive"):
                 continue

@@ -342,4 +342,3 @@ class HostileApi:
             return {**job_record(number), **body, "created_at": _now(), "updated_at": _now()}
         events = body.get("events", ["job.completed"])
         return {"id": f"wh_{number:025d}", **body, "events": events, "created_at": _now()}
-

@@ -62,9 +62,10 @@ def test_a_dripping_server_is_cut_off_at_the_deadline(hostile: Hostile, mode: st
     even while the status line itself is still arriving."""
     api = hostile(mode)
     host = api.url.removeprefix("http://").removesuffix("/v1")
-    with Client(api.url, KEY, limits=QUICK) as client, pytest.raises(
-        errors.DeadlineExceeded
-    ) as caught:
+    with (
+        Client(api.url, KEY, limits=QUICK) as client,
+        pytest.raises(errors.DeadlineExceeded) as caught,
+    ):
         client.jobs.list()
     assert str(caught.value) == (
         f"GET /v1/jobs failed: no complete answer from {host} within 0.5 s, "
@@ -136,8 +137,9 @@ def test_a_create_whose_answer_is_too_large_has_an_unknown_outcome() -> None:
     def answer(_request: httpx.Request) -> httpx.Response:
         return httpx.Response(201, content=b" " * 5000)
 
-    with _scripted(answer, Limits(max_body=1000)) as client, pytest.raises(
-        errors.OutcomeUnknown, match="larger than 1000 bytes"
+    with (
+        _scripted(answer, Limits(max_body=1000)) as client,
+        pytest.raises(errors.OutcomeUnknown, match="larger than 1000 bytes"),
     ):
         client.jobs.create(**CREATE)
 
@@ -229,9 +231,10 @@ def test_a_deeply_nested_error_body_leaves_the_status_alone() -> None:
 
 def test_a_query_error_is_shown_escaped() -> None:
     failed = {"id": "qry_1", "status": "failed", "error": "\x1b[2Jboom\r::error::x"}
-    with _scripted(lambda _r: httpx.Response(200, json=failed)) as client, pytest.raises(
-        errors.QueryFailed
-    ) as caught:
+    with (
+        _scripted(lambda _r: httpx.Response(200, json=failed)) as client,
+        pytest.raises(errors.QueryFailed) as caught,
+    ):
         client.queries.wait("qry_1", timeout=1)
     assert str(caught.value) == "query qry_1 failed: \\x1b[2Jboom\\r::error::x"
 
