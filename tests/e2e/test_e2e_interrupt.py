@@ -3,20 +3,55 @@ finishes the job."""
 
 from __future__ import annotations
 
+import io
 import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
 
+from bytestack_sync.emulator.app import EmulatorApp, create_app
 from bytestack_sync.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
+from tests.e2e.conftest import API_KEY, serve
 
 Job = Callable[..., dict[str, Any]]
 Manifest = Callable[..., str]
 JOBS = 40
+# Creates past this many wait at the gate until the test has sent its signal.
+GATED_AFTER = 4
+
+
+class Gate:
+    """The emulator, holding every job create after the first ``after`` until ``open``."""
+
+    def __init__(self, app: EmulatorApp, after: int) -> None:
+        self.app = app
+        self.after = after
+        self.open = threading.Event()
+        self._creates = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        if (environ["REQUEST_METHOD"], environ["PATH_INFO"]) == ("POST", "/v1/jobs"):
+            size = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(size)
+            environ["wsgi.input"] = io.BytesIO(body)
+            if b'"slow-' in body:  # a job's, not the lock's lease's
+                with self._lock:
+                    self._creates += 1
+                    held = self._creates > self.after
+                if held:
+                    self.open.wait(DEADLINE)
+        return self.app(environ, start_response)
+
+    def close(self) -> None:
+        self.open.set()
+        self.app.close()
+
+
 DEADLINE = 120.0  # seconds before a hung child is killed, so the test cannot hang
 
 
@@ -28,9 +63,24 @@ DEADLINE = 120.0  # seconds before a hung child is killed, so the test cannot ha
     ],
 )
 def test_an_interrupted_apply_reports_what_it_did_and_the_next_one_converges(
-    emulator: Any, cli: Any, write: Any, job: Job, manifest: Manifest, signum: int, code: int
+    cli: Any,
+    write: Any,
+    job: Job,
+    manifest: Manifest,
+    signum: int,
+    code: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    served = emulator(latency_ms=60)
+    monkeypatch.setenv("BITKIT_API_KEY", API_KEY)
+    gate = Gate(create_app(latency_ms=60), after=GATED_AFTER)
+    with serve(gate) as served:  # type: ignore[arg-type]
+        _interrupted(served, gate, cli, write, job, manifest, signum, code)
+
+
+def _interrupted(
+    served: Any, gate: Gate, cli: Any, write: Any, job: Job, manifest: Manifest,
+    signum: int, code: int,
+) -> None:  # fmt: skip
     names = [f"slow-{i:02}" for i in range(JOBS)]
     path = write(manifest([job(name) for name in names]))
     argv = [
@@ -50,11 +100,14 @@ def test_an_interrupted_apply_reports_what_it_did_and_the_next_one_converges(
                 progress.append(line)
             if len(progress) == 3:
                 child.send_signal(signum)
+                # Held until the signal is sent, however slowly this test reads.
+                gate.open.set()
                 break
         # Through the same buffered file the loop read from: what it read ahead stays.
         err = "".join(progress) + child.stderr.read()
         out, _ = child.communicate(timeout=DEADLINE)
     finally:
+        gate.open.set()
         killer.cancel()
 
     assert child.returncode == code, out + err
