@@ -25,6 +25,10 @@ PREFIX_MIN_LENGTH = 16
 # Not preceded / followed by a letter or digit: the edges of a whole token.
 _TOKEN_START = r"(?<![^\W_])"
 _TOKEN_END = r"(?![^\W_])"
+# The userinfo of a URL: what stands between "scheme://" and the last "@" before the
+# path, as urlsplit reads it (a password may hold an "@" of its own).
+_USERINFO = re.compile(r"\A([A-Za-z][A-Za-z0-9+.-]*://)([^/?#]*)@")
+USERINFO_SHOWN = "***"
 
 
 def is_short_secret(value: str) -> bool:
@@ -41,6 +45,27 @@ def fingerprint(value: str) -> str:
 
 def sensitive_display(value: str) -> str:
     return f"(sensitive, sha256:{fingerprint(value)})"
+
+
+def shown_url(url: str) -> str:
+    """The URL as it may be shown: ``http://***@host/v1`` for ``http://user:PASS@host/v1``."""
+    return _USERINFO.sub(lambda match: f"{match.group(1)}{USERINFO_SHOWN}@", url, count=1)
+
+
+def url_secrets(url: str) -> set[str]:
+    """What in the URL's userinfo is secret, as written and percent-decoded: the
+    password; or the user name when no password follows it, since a token is often
+    given as one (``https://TOKEN@host``). A user name before a password is not: it is
+    often a word ("admin") the redactor would scrub everywhere; it is never shown all
+    the same (``shown_url``)."""
+    from urllib.parse import unquote
+
+    match = _USERINFO.match(url)
+    if match is None:
+        return set()
+    user, colon, password = match.group(2).partition(":")
+    secret = password if colon else user
+    return {secret, unquote(secret)} - {""}
 
 
 def _spellings(secret: str) -> set[str]:

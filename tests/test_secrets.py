@@ -10,7 +10,13 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from bytestack_sync.secrets import Redactor, fingerprint, sensitive_display
+from bytestack_sync.secrets import (
+    Redactor,
+    fingerprint,
+    sensitive_display,
+    shown_url,
+    url_secrets,
+)
 
 SECRET = 'Count CANARY mentions\nof "Acme" \\ today'
 
@@ -157,3 +163,22 @@ def test_scrubbing_a_long_text_stays_linear() -> None:
     scrubbed = redact(text)
     assert time.monotonic() - started < 5
     assert scrubbed.count(sensitive_display(KEY)) == 20_001
+
+
+@pytest.mark.parametrize(
+    ("url", "shown", "secrets"),
+    [
+        ("http://user:PASS@127.0.0.1:8080/v1", "http://***@127.0.0.1:8080/v1", {"PASS"}),
+        ("https://u:p%40ss@h.test/v1", "https://***@h.test/v1", {"p%40ss", "p@ss"}),
+        ("https://u:p@ss@h.test/v1?a=b@c", "https://***@h.test/v1?a=b@c", {"p@ss"}),
+        ("https://TOKEN-123@h.test/v1", "https://***@h.test/v1", {"TOKEN-123"}),
+        ("https://:only-password@h.test", "https://***@h.test", {"only-password"}),
+        ("https://h.test/v1?a=b@c", "https://h.test/v1?a=b@c", set()),
+        ("https://h.test/v1/me@there", "https://h.test/v1/me@there", set()),
+        ("local:state/a@b.sqlite3", "local:state/a@b.sqlite3", set()),
+        ("https://user:@h.test/v1", "https://***@h.test/v1", set()),
+    ],
+)
+def test_the_userinfo_of_a_url_is_never_shown(url: str, shown: str, secrets: set[str]) -> None:
+    assert shown_url(url) == shown
+    assert url_secrets(url) == secrets

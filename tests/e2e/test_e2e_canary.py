@@ -1,6 +1,7 @@
-"""Canaries: the API key and a ${secret:...} value never appear in anything the tool writes.
+"""Canaries: the API key, a ${secret:...} value and the password in the API URL never
+appear in anything the tool writes.
 
-Every command a user runs is run with both canaries in play, and every byte it
+Every command a user runs is run with the canaries in play, and every byte it
 writes — stdout, stderr, --debug logs, saved plan and export files — is searched.
 """
 
@@ -136,3 +137,56 @@ def test_export_in_a_separate_process_writes_no_key(canaries: Any, tmp_path: Pat
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert CANARY_KEY not in done.stdout + done.stderr + exported.read_text(encoding="utf-8")
+
+
+CANARY_PASSWORD = "CANARYPASS-9b3f1d7e"
+
+
+def with_userinfo(api_url: str, userinfo: str = f"ci-user:{CANARY_PASSWORD}") -> str:
+    return api_url.replace("http://", f"http://{userinfo}@", 1)
+
+
+def test_the_password_in_the_api_url_is_never_shown(
+    canaries: Any, cli: Any, write: Any, job: Job, manifest: Manifest, tmp_path: Path
+) -> None:
+    """httpx would send ``user:password@`` as Basic auth; the Bearer key is sent instead,
+    and the URL is shown as ``http://***@host``: in plans, saved plans, logs, errors."""
+    url = with_userinfo(canaries.api_url)
+    path = write(manifest([job("alpha")]))
+    saved = tmp_path / "release.plan"
+    runs = [
+        cli("plan", path, "--api-url", url, "--debug"),
+        cli("plan", path, "--api-url", url, "--format", "json", "--debug"),
+        cli("plan", path, "--api-url", url, "--format", "markdown"),
+        cli("plan", path, "--api-url", url, "--out", saved, "--debug"),
+        cli("show", saved, "--debug"),
+        cli("apply", saved, "--api-url", url, "--debug"),
+        cli("apply", path, "--api-url", url, "--auto-approve", "--debug"),
+        cli("export", "--api-url", url, "--debug"),
+    ]
+    for result in runs:
+        assert result.code == 0, result
+        assert CANARY_PASSWORD not in result.out + result.err, result
+        assert "ci-user" not in result.out + result.err, result
+    assert "GET http://127.0.0.1:" in runs[0].err  # the --debug log of each request
+    assert "Target: http://***@127.0.0.1:" in runs[0].out
+    assert CANARY_PASSWORD not in saved.read_text(encoding="utf-8")
+    assert list(canaries.jobs()) == ["alpha"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://ci-user:{password}@api.bytestack.dev/v1",  # refused: plain http to a remote
+        "http://ci-user:{password}@127.0.0.1:9/v1",  # nothing listens there
+        "http://{password}@127.0.0.1:9/v1",  # a token as the user name
+    ],
+)
+def test_a_url_with_a_password_is_not_shown_in_errors(
+    cli: Any, write: Any, job: Job, manifest: Manifest, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("BITKIT_API_KEY", CANARY_KEY)
+    path = write(manifest([job("alpha")]))
+    result = cli("plan", path, "--api-url", url.format(password=CANARY_PASSWORD), "--debug")
+    assert result.code != 0 and "\nerror: " in "\n" + result.err, result
+    assert CANARY_PASSWORD not in result.out + result.err, result
