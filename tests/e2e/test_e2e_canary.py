@@ -1,5 +1,5 @@
 """Canaries: the API key, a ${secret:...} value and the password in the API URL never
-appear in anything the tool writes.
+appear in anything the tool writes, nor does the key as an API may echo it back.
 
 Every command a user runs is run with the canaries in play, and every byte it
 writes — stdout, stderr, --debug logs, saved plan and export files — is searched.
@@ -7,16 +7,20 @@ writes — stdout, stderr, --debug logs, saved plan and export files — is sear
 
 from __future__ import annotations
 
+import base64
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
 from bytestack_sync.api.client import Client
 from bytestack_sync.emulator.app import create_app
+from bytestack_sync.secrets import sensitive_display
+from tests.conftest import Hostile
 
 Job = Callable[..., dict[str, Any]]
 Manifest = Callable[..., str]
@@ -190,3 +194,40 @@ def test_a_url_with_a_password_is_not_shown_in_errors(
     result = cli("plan", path, "--api-url", url.format(password=CANARY_PASSWORD), "--debug")
     assert result.code != 0 and "\nerror: " in "\n" + result.err, result
     assert CANARY_PASSWORD not in result.out + result.err, result
+
+
+# An API key with the characters URL- and base64-encodings spell differently.
+ECHOED_KEY = "bs_canary/key+7d1c9e3a5b=x?z"
+
+
+def _basic(key: str, user: str = "ci", after: str = "") -> str:
+    return base64.b64encode(f"{user}:{key}{after}".encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        _basic,
+        lambda key: _basic(key, user="c", after="!"),  # the key at another base64 offset
+        lambda key: base64.urlsafe_b64encode(key.encode()).decode().rstrip("="),
+        lambda key: quote(key),
+        lambda key: key[:16] + "\u2026",
+    ],
+    ids=["basic-auth", "basic-auth-shifted", "base64-urlsafe", "quoted", "cut-short"],
+)
+def test_an_echo_of_the_key_in_an_api_error_is_scrubbed(
+    hostile: Hostile,
+    cli: Any,
+    write: Any,
+    job: Job,
+    manifest: Manifest,
+    monkeypatch: pytest.MonkeyPatch,
+    echo: Callable[[str], str],
+) -> None:
+    api = hostile("echo-key", spell=lambda key: f"key {echo(key)} is invalid")
+    monkeypatch.setenv("BITKIT_API_KEY", ECHOED_KEY)
+    result = cli("plan", write(manifest([job("alpha")])), "--api-url", api.url, "--debug")
+    assert result.code == 1, result
+    assert "is invalid" in result.err and sensitive_display(ECHOED_KEY) in result.err
+    shown = result.out + result.err
+    assert echo(ECHOED_KEY) not in shown and ECHOED_KEY[:16] not in shown, shown
