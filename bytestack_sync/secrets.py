@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 MIN_REDACT_LENGTH = 4  # shorter values would scrub ordinary words
 # Values shorter than this could be ordinary words ("such", "test-key"), so they are
@@ -25,6 +25,7 @@ PREFIX_MIN_LENGTH = 16
 # Not preceded / followed by a letter or digit: the edges of a whole token.
 _TOKEN_START = r"(?<![^\W_])"
 _TOKEN_END = r"(?![^\W_])"
+_WORD_CHARACTER = re.compile(r"[^\W_]")
 # The userinfo of a URL: what stands between "scheme://" and the last "@" before the
 # path, as urlsplit reads it (a password may hold an "@" of its own).
 _USERINFO = re.compile(r"\A([A-Za-z][A-Za-z0-9+.-]*://)([^/?#]*)@")
@@ -119,7 +120,8 @@ def _base64_spellings(secret: str) -> set[str]:
 
 def _prefix(secret: str) -> str | None:
     """The shortest leading run of the secret that is scrubbed when echoed cut short
-    (an API answering "key bs_live_abcd… is invalid"), or None when none is.
+    (an API answering "key bs_live_abcd… is invalid"), or None when none is; how the
+    run must end is the Redactor's to check.
 
     At least MIN_ANYWHERE_LENGTH characters, which no ordinary text holds by chance;
     and at least half the secret, so the part shared with other values of its kind
@@ -139,7 +141,10 @@ class Redactor:
     One pass of one compiled pattern over the text, so the cost is linear in it: the
     alternatives are every spelling of every secret, and the leading run of each long
     secret (``_prefix``), which a match then extends over as much of the rest of that
-    secret as follows it in the text.
+    secret as follows it in the text. A run is scrubbed only where the echo stops
+    (at the end of the text or before a character that is not a letter or digit,
+    such as "…"): followed by another letter or digit, it is the start of some other
+    value of the same kind, which is left alone.
     """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
@@ -156,7 +161,7 @@ class Redactor:
                 if not secret or len(secret) < MIN_REDACT_LENGTH:
                     continue
                 self._learn(secret)
-            self._pattern = _pattern(self._displays) if self._displays else None
+            self._pattern = _pattern(self._displays, self._rests) if self._displays else None
 
     def _learn(self, secret: str) -> None:
         display = sensitive_display(secret)
@@ -176,14 +181,20 @@ class Redactor:
             return text
         displays, rests = self._displays, self._rests
         pieces: list[str] = []
-        done = 0
-        while (match := pattern.search(text, done)) is not None:
+        done = at = 0
+        while (match := pattern.search(text, at)) is not None:
             start, end = match.span()
             rest = rests.get(match.group(0))
             if rest is not None:
-                end += _common_prefix_length(rest, text, end)
+                repeated = _common_prefix_length(rest, text, end)
+                end += repeated
+                if repeated < len(rest) and _WORD_CHARACTER.match(text, end):
+                    # The text goes on as another value that starts as the secret
+                    # does (a webhook URL of the same service): not an echo cut short.
+                    at = start + 1
+                    continue
             pieces += (text[done:start], displays[match.group(0)])
-            done = end
+            done = at = end
         pieces.append(text[done:])
         return "".join(pieces)
 
@@ -199,10 +210,12 @@ def _common_prefix_length(rest: str, text: str, start: int) -> int:
     return length
 
 
-def _pattern(spellings: Iterable[str]) -> re.Pattern[str]:
-    # Longest first, so a secret that contains another is scrubbed whole.
+def _pattern(spellings: Iterable[str], runs: Container[str]) -> re.Pattern[str]:
+    # Longest first, so a secret that contains another is scrubbed whole; and every
+    # whole spelling before any leading run, so a run is tried only where none matches.
+    ordered = sorted(spellings, key=lambda s: (s in runs, -len(s)))
     alternatives = [
         re.escape(s) if len(s) >= MIN_ANYWHERE_LENGTH else _TOKEN_START + re.escape(s) + _TOKEN_END
-        for s in sorted(spellings, key=len, reverse=True)
+        for s in ordered
     ]
     return re.compile("|".join(alternatives))

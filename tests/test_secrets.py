@@ -128,10 +128,20 @@ def test_a_key_echoed_cut_short_is_scrubbed(shown: int) -> None:
     assert text == f"key {sensitive_display(KEY)}\u2026 is invalid"
 
 
-def test_the_rest_of_a_cut_echo_is_scrubbed_with_it() -> None:
-    """A run of the key's first half, then as much of the rest as the text repeats."""
-    text = Redactor([KEY])(f"[{KEY[:22]}X{KEY[22:]}]")
-    assert text == f"[{sensitive_display(KEY)}X{KEY[22:]}]"
+@pytest.mark.parametrize("after", ["", "...", "*****", "', 'x': 1}", " (revoked)"])
+def test_a_cut_echo_is_scrubbed_up_to_where_it_stops(after: str) -> None:
+    text = Redactor([KEY])(f"[{KEY[:22]}{after}")
+    assert text == f"[{sensitive_display(KEY)}{after}"
+
+
+def test_a_value_that_only_starts_as_the_secret_does_is_left_alone() -> None:
+    """Past the shared run it goes on with other letters: another value of the same
+    kind (another hook of the same service), not an echo of this one cut short."""
+    hook = "https://hooks.slack.test/services/T0001/B0001/token-aaaa"
+    other = "https://hooks.slack.test/services/T0001/B0002/token-bbbb"
+    redact = Redactor([hook])
+    assert redact(f"hooks: {other}, {hook}") == f"hooks: {other}, {sensitive_display(hook)}"
+    assert redact(f"[{KEY[:22]}X{KEY[22:]}]") == f"[{KEY[:22]}X{KEY[22:]}]"
 
 
 @pytest.mark.parametrize("shown", [8, 12, 13])
@@ -156,13 +166,15 @@ def test_a_whole_secret_wins_over_the_run_of_a_longer_one() -> None:
     assert Redactor([shorter, longer])(f"a {shorter} b") == f"a {sensitive_display(shorter)} b"
 
 
-def test_scrubbing_a_long_text_stays_linear() -> None:
+@pytest.mark.parametrize(("after", "scrubbed"), [(" ", 20_001), ("x", 1)])
+def test_scrubbing_a_long_text_stays_linear(after: str, scrubbed: int) -> None:
+    """Runs of a key cut short, each scrubbed or, going on as another value, not."""
     redact = Redactor([KEY, *(f"secret-value-{n:04d}-padding" for n in range(200))])
-    text = (KEY[:14] + "x") * 20_000 + KEY
+    text = (KEY[:14] + after) * 20_000 + KEY
     started = time.monotonic()
-    scrubbed = redact(text)
+    result = redact(text)
     assert time.monotonic() - started < 5
-    assert scrubbed.count(sensitive_display(KEY)) == 20_001
+    assert result.count(sensitive_display(KEY)) == scrubbed
 
 
 @pytest.mark.parametrize(
