@@ -24,7 +24,7 @@ from bytestack_sync import contract
 from bytestack_sync.api.auth import ApiKey
 from bytestack_sync.api.client import Client
 from bytestack_sync.errors import UsageError
-from bytestack_sync.secrets import Redactor, fingerprint
+from bytestack_sync.secrets import Redactor, fingerprint, shown_url, url_secrets
 
 # The in-process emulator is reached through a transport, never a socket: this
 # host name only makes the URLs in debug logs and errors read naturally.
@@ -65,7 +65,7 @@ def target_of(api_url: str, environ: Mapping[str, str] = os.environ) -> tuple[st
     if is_local(api_url):
         path = local_state_path(api_url).resolve()
         return f"{contract.LOCAL_API_URL}:{path}", f"key-{key_print}"
-    return api_url.rstrip("/"), f"key sha256:{key_print}"
+    return shown_url(api_url.rstrip("/")), f"key sha256:{key_print}"
 
 
 def plan_signing_key(api_url: str, environ: Mapping[str, str] = os.environ) -> bytes:
@@ -85,12 +85,13 @@ def connect(
 ) -> Client:
     """A Client for ``api_url``; the key defaults to ``BITKIT_API_KEY``.
 
-    ``redactor``, when given, learns the key, so the streams it scrubs never show it.
+    ``redactor``, when given, learns the key and the password in the URL, so the streams
+    it scrubs never show them.
     """
     api_key = ApiKey(key if key is not None else os.environ.get(contract.API_KEY_ENV))
     del key  # only the wrapper, whose repr hides it, stays in scope
     if redactor is not None:
-        redactor.add(api_key.reveal())
+        redactor.add(api_key.reveal(), *url_secrets(api_url))
     if is_local(api_url):
         return _local_client(api_url, api_key, debug=debug, options=client_options)
     _check_url(api_url)
@@ -98,6 +99,7 @@ def connect(
 
 
 def _check_url(api_url: str) -> None:
+    shown = shown_url(api_url)
     try:
         parts = urlsplit(api_url)
         scheme, host = parts.scheme, parts.hostname or ""
@@ -105,13 +107,13 @@ def _check_url(api_url: str) -> None:
         scheme, host = "", ""
     if scheme not in ("http", "https") or not host:
         raise UsageError(
-            f"invalid API URL {api_url!r}: expected an https:// URL, "
+            f"invalid API URL {shown!r}: expected an https:// URL, "
             f"'{contract.LOCAL_API_URL}' or '{contract.LOCAL_API_URL}:PATH'"
         )
     if scheme == "http" and not contract.is_loopback_host(host):
         # The key would cross the network in clear text.
         raise UsageError(
-            f"invalid API URL {api_url!r}: plain http:// is allowed only for loopback hosts"
+            f"invalid API URL {shown!r}: plain http:// is allowed only for loopback hosts"
         )
 
 

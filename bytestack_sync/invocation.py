@@ -128,9 +128,13 @@ def options() -> Options:
 
 
 def resolve_api_url(opts: Options) -> str:
+    """The run's API URL; the password in it is a secret of the run from here on."""
     from bytestack_sync import contract
+    from bytestack_sync.secrets import url_secrets
 
-    return opts.api_url or os.environ.get(contract.API_URL_ENV) or contract.DEFAULT_API_URL
+    url = opts.api_url or os.environ.get(contract.API_URL_ENV) or contract.DEFAULT_API_URL
+    opts.redactor.add(*url_secrets(url))
+    return url
 
 
 def use_color(opts: Options, stream: Any) -> bool:

@@ -44,7 +44,8 @@ Hostile = Callable[..., HostileApi]
 @pytest.fixture
 def hostile() -> Iterator[Hostile]:
     """Starts a hostile API on 127.0.0.1: ``hostile("drip")``, ``hostile("message",
-    on=("POST", "/v1/jobs"), message=...)``; ``hostile()`` only behaves."""
+    on=("POST", "/v1/jobs"), message=...)``, ``hostile("echo-key", spell=lambda key: ...)``;
+    ``hostile()`` only behaves."""
     with ExitStack() as stack:
 
         def start(mode: str | None = None, **options: Any) -> HostileApi:

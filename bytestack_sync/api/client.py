@@ -28,6 +28,7 @@ from bytestack_sync.api.resources import Jobs, Queries, Storage, Webhooks
 from bytestack_sync.api.retry import RetryPolicy
 from bytestack_sync.api.session import Session
 from bytestack_sync.constants import DEFAULT_PARALLELISM
+from bytestack_sync.secrets import shown_url
 
 
 class Client:
@@ -50,7 +51,7 @@ class Client:
         max_connections: int = DEFAULT_PARALLELISM,
         limits: Limits | None = None,
     ) -> None:
-        self._display_url = base_url
+        self._display_url = shown_url(base_url)
         api_key = key if isinstance(key, ApiKey) else ApiKey(key)
         del key  # from here on only the wrapper, whose repr hides it, is in scope
         api_key.require()

@@ -69,7 +69,7 @@ class Session:
         self._lock = threading.Lock()
         self._count = 0
         self._http = httpx.Client(
-            base_url=base_url.rstrip("/"),
+            base_url=_without_userinfo(base_url),
             auth=BearerAuth(key),
             transport=transport,
             timeout=timeout,
@@ -273,6 +273,16 @@ class Session:
             name: REDACTED if name.lower() in _SENSITIVE_HEADERS else self._key.scrub(value)
             for name, value in headers.items()
         }
+
+
+def _without_userinfo(base_url: str) -> httpx.URL:
+    """The base URL without ``user:password@``.
+
+    httpx sends a URL's userinfo as Basic auth only when no other auth is set; the
+    Bearer auth always is, so it never reached the API. Dropping it changes nothing on
+    the wire, and no request URL, debug line or error built from one can show it.
+    """
+    return httpx.URL(base_url.rstrip("/")).copy_with(userinfo=b"")
 
 
 def pool_limits(max_connections: int) -> httpx.Limits:

@@ -210,6 +210,11 @@ class _Handler(BaseHTTPRequestHandler):
     def message(self, _query: dict[str, str]) -> None:
         self.send_error_message(self.server.api.options["message"])
 
+    def echo_key(self, _query: dict[str, str]) -> None:
+        """An error that repeats the bearer key it was sent, as ``spell(key)`` writes it."""
+        key = self.headers.get("Authorization", "").removeprefix("Bearer ")
+        self.send_error_message(self.server.api.options["spell"](key))
+
     def huge_message(self, _query: dict[str, str]) -> None:
         head, tail = b'{"code": "invalid_request", "message": "', b'"}'
         self.send_response(400)
@@ -242,6 +247,7 @@ MODES: dict[str, Misbehaviour] = {
     "huge-page": _Handler.huge_page,
     "odd-cursor": _Handler.odd_cursor,
     "message": _Handler.message,
+    "echo-key": _Handler.echo_key,
     "huge-message": _Handler.huge_message,
     "deep-json": _Handler.deep_json,
     "deep-error": _Handler.deep_error,

@@ -133,3 +133,34 @@ def test_without_debug_nothing_is_logged(caplog: pytest.LogCaptureFixture) -> No
     with Client("https://api.test/v1", CANARY, transport=transport) as client:
         client.jobs.list()
     assert caplog.records == []
+
+
+def test_the_userinfo_of_the_base_url_is_never_sent_nor_shown(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """httpx sends ``user:password@`` as Basic auth only without other auth: the Bearer
+    key goes instead, and the userinfo is in no request URL, log line, error or repr."""
+    caplog.set_level(logging.DEBUG, logger="bytestack_sync.http")
+    sent: list[httpx.Request] = []
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        raise httpx.ConnectError("refused")
+
+    client = Client(
+        "https://ci-user:CANARYPASS@api.test/v1",
+        CANARY,
+        transport=httpx.MockTransport(refuse),
+        max_attempts=2,
+        sleep=lambda _s: None,
+        debug=True,
+    )
+    with client, pytest.raises(errors.TransportFailure) as caught:
+        client.jobs.list()
+    assert sent and all(r.headers["Authorization"] == f"Bearer {CANARY}" for r in sent)
+    assert all(r.url.userinfo == b"" for r in sent)
+    assert repr(client) == "Client('https://***@api.test/v1')"
+    assert client.base_url == "https://api.test/v1/"
+    for text in (caplog.text, str(caught.value), repr(client)):
+        assert "CANARYPASS" not in text and "ci-user" not in text
+    assert "GET https://api.test/v1/jobs?limit=1000 -> ConnectError" in caplog.text

@@ -11,7 +11,7 @@ import pytest
 
 from bytestack_sync import contract
 from bytestack_sync.api import errors
-from bytestack_sync.connect import connect, is_local, local_state_path
+from bytestack_sync.connect import connect, is_local, local_state_path, target_of
 from bytestack_sync.errors import UsageError
 from bytestack_sync.secrets import Redactor
 
@@ -142,6 +142,33 @@ def test_bad_urls_are_usage_errors(url: str, reason: str) -> None:
     with pytest.raises(UsageError) as caught:
         connect(url, key="bs_key_x")
     assert str(caught.value) == f"invalid API URL {url!r}: {reason}"
+
+
+def test_a_refused_url_is_shown_without_its_userinfo() -> None:
+    with pytest.raises(UsageError) as caught:
+        connect("http://ci:CANARYPASS@api.bytestack.dev/v1", key="bs_key_x")
+    assert str(caught.value) == (
+        "invalid API URL 'http://***@api.bytestack.dev/v1': "
+        "plain http:// is allowed only for loopback hosts"
+    )
+
+
+def test_the_password_in_the_url_is_a_secret_of_the_redactor() -> None:
+    redactor = Redactor()
+    transport = httpx.MockTransport(lambda _r: httpx.Response(200, json=[]))
+    url = "https://ci:CANARY%2FPASS@api.bytestack.dev/v1"
+    with connect(url, key="bs_key_x", transport=transport, redactor=redactor):
+        pass
+    for spelled in ("CANARY%2FPASS", "CANARY/PASS"):
+        assert redactor(f"echoed {spelled}!") != f"echoed {spelled}!"
+    assert redactor("ci") == "ci"  # a user name before a password is not a secret
+
+
+def test_the_target_names_the_url_without_its_userinfo() -> None:
+    url = "https://ci:CANARYPASS@api.bytestack.dev/v1/"
+    shown, workspace = target_of(url, {"BITKIT_API_KEY": "bs_key_x"})
+    assert shown == "https://***@api.bytestack.dev/v1"
+    assert workspace.startswith("key sha256:")
 
 
 def test_plain_http_to_loopback_is_allowed() -> None:

@@ -1,21 +1,26 @@
-"""Canaries: the API key and a ${secret:...} value never appear in anything the tool writes.
+"""Canaries: the API key, a ${secret:...} value and the password in the API URL never
+appear in anything the tool writes, nor does the key as an API may echo it back.
 
-Every command a user runs is run with both canaries in play, and every byte it
+Every command a user runs is run with the canaries in play, and every byte it
 writes — stdout, stderr, --debug logs, saved plan and export files — is searched.
 """
 
 from __future__ import annotations
 
+import base64
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
 from bytestack_sync.api.client import Client
 from bytestack_sync.emulator.app import create_app
+from bytestack_sync.secrets import sensitive_display
+from tests.conftest import Hostile
 
 Job = Callable[..., dict[str, Any]]
 Manifest = Callable[..., str]
@@ -136,3 +141,93 @@ def test_export_in_a_separate_process_writes_no_key(canaries: Any, tmp_path: Pat
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert CANARY_KEY not in done.stdout + done.stderr + exported.read_text(encoding="utf-8")
+
+
+CANARY_PASSWORD = "CANARYPASS-9b3f1d7e"
+
+
+def with_userinfo(api_url: str, userinfo: str = f"ci-user:{CANARY_PASSWORD}") -> str:
+    return api_url.replace("http://", f"http://{userinfo}@", 1)
+
+
+def test_the_password_in_the_api_url_is_never_shown(
+    canaries: Any, cli: Any, write: Any, job: Job, manifest: Manifest, tmp_path: Path
+) -> None:
+    """httpx would send ``user:password@`` as Basic auth; the Bearer key is sent instead,
+    and the URL is shown as ``http://***@host``: in plans, saved plans, logs, errors."""
+    url = with_userinfo(canaries.api_url)
+    path = write(manifest([job("alpha")]))
+    saved = tmp_path / "release.plan"
+    runs = [
+        cli("plan", path, "--api-url", url, "--debug"),
+        cli("plan", path, "--api-url", url, "--format", "json", "--debug"),
+        cli("plan", path, "--api-url", url, "--format", "markdown"),
+        cli("plan", path, "--api-url", url, "--out", saved, "--debug"),
+        cli("show", saved, "--debug"),
+        cli("apply", saved, "--api-url", url, "--debug"),
+        cli("apply", path, "--api-url", url, "--auto-approve", "--debug"),
+        cli("export", "--api-url", url, "--debug"),
+    ]
+    for result in runs:
+        assert result.code == 0, result
+        assert CANARY_PASSWORD not in result.out + result.err, result
+        assert "ci-user" not in result.out + result.err, result
+    assert "GET http://127.0.0.1:" in runs[0].err  # the --debug log of each request
+    assert "Target: http://***@127.0.0.1:" in runs[0].out
+    assert CANARY_PASSWORD not in saved.read_text(encoding="utf-8")
+    assert list(canaries.jobs()) == ["alpha"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://ci-user:{password}@api.bytestack.dev/v1",  # refused: plain http to a remote
+        "http://ci-user:{password}@127.0.0.1:9/v1",  # nothing listens there
+        "http://{password}@127.0.0.1:9/v1",  # a token as the user name
+    ],
+)
+def test_a_url_with_a_password_is_not_shown_in_errors(
+    cli: Any, write: Any, job: Job, manifest: Manifest, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("BITKIT_API_KEY", CANARY_KEY)
+    path = write(manifest([job("alpha")]))
+    result = cli("plan", path, "--api-url", url.format(password=CANARY_PASSWORD), "--debug")
+    assert result.code != 0 and "\nerror: " in "\n" + result.err, result
+    assert CANARY_PASSWORD not in result.out + result.err, result
+
+
+# An API key with the characters URL- and base64-encodings spell differently.
+ECHOED_KEY = "bs_canary/key+7d1c9e3a5b=x?z"
+
+
+def _basic(key: str, user: str = "ci", after: str = "") -> str:
+    return base64.b64encode(f"{user}:{key}{after}".encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        _basic,
+        lambda key: _basic(key, user="c", after="!"),  # the key at another base64 offset
+        lambda key: base64.urlsafe_b64encode(key.encode()).decode().rstrip("="),
+        lambda key: quote(key),
+        lambda key: key[:16] + "\u2026",
+    ],
+    ids=["basic-auth", "basic-auth-shifted", "base64-urlsafe", "quoted", "cut-short"],
+)
+def test_an_echo_of_the_key_in_an_api_error_is_scrubbed(
+    hostile: Hostile,
+    cli: Any,
+    write: Any,
+    job: Job,
+    manifest: Manifest,
+    monkeypatch: pytest.MonkeyPatch,
+    echo: Callable[[str], str],
+) -> None:
+    api = hostile("echo-key", spell=lambda key: f"key {echo(key)} is invalid")
+    monkeypatch.setenv("BITKIT_API_KEY", ECHOED_KEY)
+    result = cli("plan", write(manifest([job("alpha")])), "--api-url", api.url, "--debug")
+    assert result.code == 1, result
+    assert "is invalid" in result.err and sensitive_display(ECHOED_KEY) in result.err
+    shown = result.out + result.err
+    assert echo(ECHOED_KEY) not in shown and ECHOED_KEY[:16] not in shown, shown
