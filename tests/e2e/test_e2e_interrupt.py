@@ -24,6 +24,10 @@ JOBS = 40
 GATED_AFTER = 4
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Gate:
     """The emulator, holding every job create after the first ``after`` until ``open``."""
 
@@ -87,9 +91,12 @@ def _interrupted(
         sys.executable, "-m", "bytestack_sync", "apply", str(path), "--auto-approve",
         "--parallelism", "2", "--api-url", served.api_url,
     ]  # fmt: skip
+    # A child inherits an ignored SIGINT (a shell's background job does; so may this
+    # test process, after other tests): the child of a terminal's Ctrl-C does not.
     child = subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL
-    )
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+        preexec_fn=_default_sigint,
+    )  # fmt: skip
     killer = threading.Timer(DEADLINE, child.kill)
     killer.start()
     try:
