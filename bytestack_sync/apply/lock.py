@@ -327,7 +327,8 @@ class WorkspaceLock:
             "schedule": LEASE_SCHEDULE,
         }
         try:
-            job = self._client.jobs.create(**fields)
+            # Its name, ours alone, is its Idempotency-Key, as every create has one.
+            job = self._client.jobs.create_once(name, **fields).resource
         except OutcomeUnknown:
             # The name is ours alone: if the create was made, the list shows it.
             made = [j for j in self._client.jobs.list() if j.name == name]
