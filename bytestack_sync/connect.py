@@ -24,7 +24,7 @@ from bytestack_sync import contract
 from bytestack_sync.api.auth import ApiKey
 from bytestack_sync.api.client import Client
 from bytestack_sync.errors import UsageError
-from bytestack_sync.secrets import Redactor, fingerprint, shown_url, url_secrets
+from bytestack_sync.secrets import Redactor, key_digest, shown_url, url_secrets
 
 # The in-process emulator is reached through a transport, never a socket: this
 # host name only makes the URLs in debug logs and errors read naturally.
@@ -61,7 +61,7 @@ def target_of(api_url: str, environ: Mapping[str, str] = os.environ) -> tuple[st
     (its digest, shortened). Remote: the URL and a short fingerprint of the key.
     Never the key itself.
     """
-    key_print = fingerprint(_key_for(api_url, environ).reveal())
+    key_print = key_digest(_key_for(api_url, environ).reveal())
     if is_local(api_url):
         path = local_state_path(api_url).resolve()
         return f"{contract.LOCAL_API_URL}:{path}", f"key-{key_print}"

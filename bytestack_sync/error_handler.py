@@ -16,19 +16,22 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import sys
 from collections.abc import Iterator
 from typing import IO, Any, Protocol
 
 import click
 
-from bytestack_sync.secrets import Redactor
+from bytestack_sync.secrets import Redactor, fingerprint_key, keyed_fingerprints
 
 DEBUG_FORMAT = "debug: %(name)s: %(message)s"
 VERBOSE_FORMAT = "retry: %(message)s"
 # The client's logger of retries (``bytestack_sync.api.session``), named here so that
 # ``--help`` need not import the client.
 RETRY_LOGGER_NAME = "bytestack_sync.retry"
+# ``contract.API_KEY_ENV``, named here for the same reason.
+_API_KEY_ENV = "BITKIT_API_KEY"
 
 
 class Invocation(Protocol):
@@ -211,7 +214,10 @@ def run_cli(command: click.Command, argv: list[str] | None, invocation: Invocati
     it only after the command has run.
     """
     args = list(sys.argv[1:] if argv is None else argv)
-    with redacted_streams(invocation.redactor):
+    # Every fingerprint of the run, the redactor's and any message's, is keyed with
+    # the key the run sends; set before anything is parsed, and for every message.
+    key = fingerprint_key(os.environ.get(_API_KEY_ENV))
+    with keyed_fingerprints(key), redacted_streams(invocation.redactor):
         try:
             result: Any = command.main(
                 args=args, prog_name="bytestack-sync", standalone_mode=False, obj=invocation

@@ -1,10 +1,18 @@
 """Sensitive values: how they are shown, and a redactor that scrubs them from text.
 
-A sensitive value is never shown; it is shown as ``(sensitive, sha256:1a2b3c4d)`` so a
-reviewer still sees that it changed. The redactor is the last line of defence: every
-stream the CLI writes to passes through one that knows the API key and every
-sensitive value. There is no process-wide one: each CLI invocation makes its own and
-hands it down, so nothing one run learns outlives it (``bytestack_sync.error_handler``).
+A sensitive value is never shown; it is shown as ``(sensitive, hmac:1a2b3c4d)`` so a
+reviewer still sees that it changed. The fingerprint is keyed (HMAC-SHA256) with a key
+derived from the API key, so a reader of a shared output (a CI log, a PR comment, a
+saved plan) who does not hold the API key cannot test guesses of a low-entropy value
+(a schedule, a short token) against it offline. Without an API key (the local
+emulator's default workspace) the key is a public default, and a fingerprint is then no
+harder to invert than a plain hash (README, "Secrets").
+
+The redactor is the last line of defence: every stream the CLI writes to passes
+through one that knows the API key and every sensitive value. There is no process-wide
+one: each CLI invocation makes its own and hands it down, so nothing one run learns
+outlives it (``bytestack_sync.error_handler``); the fingerprint key of a run is put back
+when the run ends, too.
 It scrubs each secret as written, escaped, URL-encoded and base64-encoded (alone or
 inside a longer blob), and a long secret's echo cut short after its first half.
 """
@@ -13,7 +21,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Iterator
+from contextlib import contextmanager
 
 MIN_REDACT_LENGTH = 4  # shorter values would scrub ordinary words
 # Values shorter than this could be ordinary words ("such", "test-key"), so they are
@@ -37,15 +46,69 @@ def is_short_secret(value: str) -> bool:
     return 0 < len(value) < MIN_ANYWHERE_LENGTH
 
 
-def fingerprint(value: str) -> str:
-    """The first 8 hex digits of the value's SHA-256."""
-    import hashlib  # here, not at the top: keeps `--help` fast
+# What the fingerprint key is derived from the API key with: a key derived for this
+# one purpose cannot authenticate a request, nor sign a saved plan.
+FINGERPRINT_CONTEXT = b"bytestack-sync fingerprint v1"
+FINGERPRINT_LABEL = "hmac"
 
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:8]
+
+def fingerprint_key(api_key: str | None) -> bytes:
+    """The key fingerprints are made with, for a run that sends ``api_key``; with none,
+    a public default (every output of such a run can be told apart only as a plain
+    hash of it would be)."""
+    import hashlib  # here, not at the top: keeps `--help` fast
+    import hmac
+
+    return hmac.new((api_key or "").encode("utf-8"), FINGERPRINT_CONTEXT, hashlib.sha256).digest()
+
+
+class _FingerprintKey:
+    """The key of the run under way: one per CLI invocation (``keyed_fingerprints``),
+    read by every thread of it; the public default outside one."""
+
+    def __init__(self) -> None:
+        self.value: bytes | None = None
+
+    def get(self) -> bytes:
+        if self.value is None:
+            self.value = fingerprint_key(None)
+        return self.value
+
+
+_KEY = _FingerprintKey()
+
+
+@contextmanager
+def keyed_fingerprints(key: bytes) -> Iterator[None]:
+    """Fingerprints made inside the block are keyed with ``key``; the previous key is
+    back after it."""
+    saved, _KEY.value = _KEY.value, key
+    try:
+        yield
+    finally:
+        _KEY.value = saved
+
+
+def fingerprint(value: str) -> str:
+    """The first 8 hex digits of the value's HMAC-SHA256 under the run's key."""
+    import hashlib
+    import hmac
+
+    return hmac.new(_KEY.get(), value.encode("utf-8"), hashlib.sha256).hexdigest()[:8]
+
+
+def key_digest(api_key: str) -> str:
+    """The first 8 hex digits of the API key's plain SHA-256: how a workspace is named
+    in outputs (``key sha256:1a2b3c4d``), comparable with ``sha256sum``. A key has far
+    too much entropy for its digest to be inverted; a secret's value may not, which is
+    why ``fingerprint`` is keyed."""
+    import hashlib
+
+    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()[:8]
 
 
 def sensitive_display(value: str) -> str:
-    return f"(sensitive, sha256:{fingerprint(value)})"
+    return f"(sensitive, {FINGERPRINT_LABEL}:{fingerprint(value)})"
 
 
 def shown_url(url: str) -> str:

@@ -16,7 +16,7 @@ from bytestack_sync import __version__, cli
 from bytestack_sync.apply import apply_plan
 from bytestack_sync.connect import connect
 from bytestack_sync.constants import DEFAULT_PARALLELISM, FORMATS, MAX_PARALLELISM, MIN_PARALLELISM
-from bytestack_sync.secrets import sensitive_display
+from tests.fingerprints import shown_by
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -166,7 +166,7 @@ def test_two_runs_in_one_process_keep_their_secrets_apart(
     assert cli.main(["--api-url", local, "plan", manifest]) == 0
     first = capsys.readouterr()
     assert FIRST_KEY not in first.out + first.err
-    assert sensitive_display(FIRST_KEY) in first.out  # the job named like the key, scrubbed
+    assert shown_by(FIRST_KEY, FIRST_KEY) in first.out  # the job named like the key, scrubbed
 
     monkeypatch.setenv("BITKIT_API_KEY", SECOND_KEY)
     assert cli.main(["--api-url", local, "plan", manifest]) == 0
@@ -174,7 +174,7 @@ def test_two_runs_in_one_process_keep_their_secrets_apart(
     # The first run's key is an ordinary name to the second run; its own key is not.
     assert f'+ job "{FIRST_KEY}"' in second.out
     assert SECOND_KEY not in second.out + second.err
-    assert sensitive_display(SECOND_KEY) in second.out
+    assert shown_by(SECOND_KEY, SECOND_KEY) in second.out
 
 
 def test_the_package_used_as_a_library_installs_nothing(

@@ -11,7 +11,7 @@ import pytest
 from bytestack_sync import cli
 from bytestack_sync.error_handler import RedactingStream
 from bytestack_sync.errors import EXIT_BUG
-from bytestack_sync.secrets import sensitive_display
+from tests.fingerprints import shown_by
 
 BAD = """\
 version: 1
@@ -109,7 +109,7 @@ def test_a_bug_exits_70_with_one_line_asking_for_a_report(
     code, err = _run(["schema"], capsys)
     assert code == EXIT_BUG == 70
     assert err == (
-        f"unexpected error: RuntimeError: boom near {sensitive_display(CANARY_KEY)} "
+        f"unexpected error: RuntimeError: boom near {shown_by(CANARY_KEY, CANARY_KEY)} "
         "(a bug: please rerun with --debug and report it)\n"
     )
 
@@ -123,7 +123,7 @@ def test_a_bug_under_debug_shows_the_traceback_redacted(
     assert err.startswith("Traceback (most recent call last):\n")
     assert CANARY_KEY not in err
     assert err.splitlines()[-1] == (
-        f"unexpected error: RuntimeError: boom near {sensitive_display(CANARY_KEY)} "
+        f"unexpected error: RuntimeError: boom near {shown_by(CANARY_KEY, CANARY_KEY)} "
         "(a bug: please report it with the traceback above)"
     )
 
@@ -198,3 +198,9 @@ def test_plan_prints_the_first_hundred_problems_and_counts_the_rest(
     assert len(lines) == 102
     assert lines[99] == f"{manifest}:103:1: unknown key 'unknown_0099' at the top level"
     assert lines[100:] == ["… and 50 more", "error: invalid manifests (150 errors)"]
+
+
+def test_the_key_variable_named_here_is_the_contracts() -> None:
+    from bytestack_sync import contract, error_handler
+
+    assert error_handler._API_KEY_ENV == contract.API_KEY_ENV

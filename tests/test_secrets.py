@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import time
 from collections.abc import Callable
@@ -11,8 +13,12 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from bytestack_sync.secrets import (
+    FINGERPRINT_CONTEXT,
     Redactor,
     fingerprint,
+    fingerprint_key,
+    key_digest,
+    keyed_fingerprints,
     sensitive_display,
     shown_url,
     url_secrets,
@@ -66,9 +72,37 @@ def test_short_values_are_not_scrubbed() -> None:
 
 
 def test_display_is_a_stable_fingerprint() -> None:
-    assert fingerprint("x") == "2d711642"
-    assert sensitive_display("x") == "(sensitive, sha256:2d711642)"
+    # Outside a run: keyed with the public default, HMAC-SHA256("", context).
+    default = hmac.new(b"", FINGERPRINT_CONTEXT, hashlib.sha256).digest()
+    assert fingerprint("x") == hmac.new(default, b"x", hashlib.sha256).hexdigest()[:8]
+    assert fingerprint("x") == "0d2009b1"
+    assert sensitive_display("x") == "(sensitive, hmac:0d2009b1)"
     assert "CANARY" not in repr(Redactor([SECRET]))
+
+
+def test_a_fingerprint_is_keyed_by_the_run_and_cannot_be_brute_forced_without_the_key() -> None:
+    schedule = "17 3 * * 2"  # a low-entropy secret, found from a plain digest in seconds
+    with keyed_fingerprints(fingerprint_key("bs_live_one_workspace_key")):
+        shown = fingerprint(schedule)
+        again = fingerprint(schedule)
+        display = sensitive_display(schedule)
+        redacted = Redactor([schedule])(f"at {schedule}")
+    with keyed_fingerprints(fingerprint_key("bs_live_another_workspace")):
+        other = fingerprint(schedule)
+    assert shown == again and display == f"(sensitive, hmac:{shown})"
+    assert redacted == f"at {display}"  # the redactor shows the run's fingerprint too
+    # Neither the plain digest nor the keyless default gives it, nor another key.
+    assert shown != hashlib.sha256(schedule.encode()).hexdigest()[:8]
+    assert shown not in {fingerprint(schedule), other}
+    assert (
+        fingerprint(schedule)
+        == hmac.new(fingerprint_key(None), schedule.encode(), hashlib.sha256).hexdigest()[:8]
+    )  # and the key is put back after the run
+
+
+def test_the_workspace_is_named_by_the_keys_plain_digest() -> None:
+    key = "bs_live_one_workspace_key"
+    assert key_digest(key) == hashlib.sha256(key.encode()).hexdigest()[:8]
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.model import JobSpec, WebhookSpec
 from bytestack_sync.plan.order import natural_key
 from bytestack_sync.printable import shown
-from bytestack_sync.secrets import sensitive_display
+from bytestack_sync.secrets import FINGERPRINT_LABEL, sensitive_display
 
 ResourceType = Literal["job", "webhook"]
 Desired = JobSpec | WebhookSpec
@@ -35,7 +35,7 @@ class MaskedValue(str):
 
     @classmethod
     def of(cls, fingerprint: str) -> MaskedValue:
-        return cls(f"(sensitive, sha256:{fingerprint})")
+        return cls(f"(sensitive, {FINGERPRINT_LABEL}:{fingerprint})")
 
 
 @dataclass(frozen=True, repr=False)

@@ -44,7 +44,8 @@ FORMAT = "bytestack-sync-plan"
 # format 1 would be refused as stale anyway; the version makes the reason plain).
 # 3: signed; records its target, every live id read and keyed digests of fields.
 # 4: records what the plan left alone, so that `show` says it as the plan did.
-FORMAT_VERSION = 4
+# 5: fingerprints of sensitive values are keyed with the API key (``secrets``).
+FORMAT_VERSION = 5
 # A plan of 10,000 changes is about 10 MiB, and nests 6 levels deep.
 MAX_PLAN_BYTES = 256 * MIB
 MAX_PLAN_DEPTH = 32

@@ -8,6 +8,8 @@ writes — stdout, stderr, --debug logs, saved plan and export files — is sear
 from __future__ import annotations
 
 import base64
+import hashlib
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -19,8 +21,8 @@ import pytest
 
 from bytestack_sync.api.client import Client
 from bytestack_sync.emulator.app import create_app
-from bytestack_sync.secrets import sensitive_display
 from tests.conftest import Hostile
+from tests.fingerprints import fingerprint_by, shown_by
 
 Job = Callable[..., dict[str, Any]]
 Manifest = Callable[..., str]
@@ -69,7 +71,7 @@ def test_no_command_output_holds_a_canary(
     # writes the live URL, but never the key, and nothing on stderr.
     exported = cli("export", "--api-url", url)
     assert exported.code == 0 and CANARY_KEY not in exported.out and clean(exported.err)
-    assert "sha256:" in runs[1].out  # the secret is shown by fingerprint, not hidden away
+    assert "hmac:" in runs[1].out  # the secret is shown by fingerprint, not hidden away
     assert clean(saved.read_text(encoding="utf-8"))
     live = canaries.webhooks()
     assert list(live) == [CANARY_SECRET]  # the value itself did reach the API
@@ -109,6 +111,35 @@ def test_a_rejected_key_is_never_echoed(
     app.close()
     assert result.code == 1
     assert "401" in result.err and clean(result.out, result.err)
+
+
+def test_a_fingerprint_in_a_shared_output_cannot_be_brute_forced_without_the_key(
+    canaries: Any, write: Any, job: Job, manifest: Manifest, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A secret schedule's fingerprint, printed by a separate process and kept in the
+    saved plan, is found again by trying every weekly schedule only under the key."""
+    secret_schedule = "17 3 * * 2"
+    monkeypatch.setenv("SECRET_SCHEDULE", secret_schedule)
+    path = write(manifest([job("timed", schedule="${secret:SECRET_SCHEDULE}")]))
+    saved = tmp_path / "release.plan"
+    argv = [sys.executable, "-m", "bytestack_sync", "plan", str(path), "--out", str(saved)]
+    done = subprocess.run(
+        [*argv, "--api-url", canaries.api_url], capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    shown = set(re.findall(r"hmac:([0-9a-f]{8})", done.stdout))
+    assert shown and shown <= set(re.findall(r'"([0-9a-f]{8})"', saved.read_text("utf-8")))
+    guesses = [f"{m} {h} * * {d}" for m in range(60) for h in range(24) for d in range(7)]
+
+    def found(digest: Callable[[str], str]) -> list[str]:
+        return [guess for guess in guesses if digest(guess) in shown]
+
+    assert found(lambda g: hashlib.sha256(g.encode()).hexdigest()[:8]) == []
+    assert found(lambda g: fingerprint_by(None, g)) == []  # the keyless default
+    assert found(lambda g: fingerprint_by("bs_another_key_entirely", g)) == []
+    assert found(lambda g: fingerprint_by(CANARY_KEY, g)) == [secret_schedule]
 
 
 def test_a_separate_process_writes_no_canary(
@@ -228,6 +259,6 @@ def test_an_echo_of_the_key_in_an_api_error_is_scrubbed(
     monkeypatch.setenv("BITKIT_API_KEY", ECHOED_KEY)
     result = cli("plan", write(manifest([job("alpha")])), "--api-url", api.url, "--debug")
     assert result.code == 1, result
-    assert "is invalid" in result.err and sensitive_display(ECHOED_KEY) in result.err
+    assert "is invalid" in result.err and shown_by(ECHOED_KEY, ECHOED_KEY) in result.err
     shown = result.out + result.err
     assert echo(ECHOED_KEY) not in shown and ECHOED_KEY[:16] not in shown, shown

@@ -69,7 +69,7 @@ def test_a_key_too_short_to_tell_from_words_is_refused_or_warned_about_at_start(
     assert result.err.count(expected) == 1 and result.err.startswith(expected), shown
     assert f"/{key}/" not in shown
     if key == "such-key":
-        assert "/no-such-keys/(sensitive, sha256:" in shown
+        assert "/no-such-keys/(sensitive, hmac:" in shown
         assert "no such file or directory" in shown
 
 

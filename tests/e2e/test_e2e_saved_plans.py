@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from bytestack_sync.plan.savefile import FORMAT_VERSION
-from bytestack_sync.secrets import fingerprint
+from bytestack_sync.secrets import key_digest
 from tests.e2e.conftest import API_KEY, Cli, Emulator, Workspace, Write
+from tests.fingerprints import fingerprint_by
 
 Job = Callable[..., dict[str, Any]]
 Manifest = Callable[..., str]
@@ -65,7 +66,7 @@ def test_every_plan_names_its_target_on_its_first_line(
     served: Workspace, cli: Cli, write: Write, job: Job, manifest: Manifest
 ) -> None:
     path = write(manifest([job("daily")]))
-    workspace = f"key sha256:{fingerprint(API_KEY)}"
+    workspace = f"key sha256:{key_digest(API_KEY)}"
     text = cli("plan", path, "--api-url", served.api_url)
     assert text.out.splitlines()[0] == f"Target: {served.api_url}, workspace {workspace}"
     document = json.loads(cli("plan", path, "--api-url", served.api_url, "--format", "json").out)
@@ -85,7 +86,7 @@ def test_a_local_plan_names_the_emulator_workspace(
     path = write(manifest([job("daily")]))
     first = cli("plan", path, "--api-url", local.api_url).out.splitlines()[0]
     state = Path(local.api_url.partition(":")[2]).resolve()
-    assert first == f"Target: local:{state}, workspace key-{fingerprint('bs_local_workspace')}"
+    assert first == f"Target: local:{state}, workspace key-{key_digest('bs_local_workspace')}"
 
 
 def test_apply_file_against_another_target_is_refused_naming_both(
@@ -106,8 +107,8 @@ def test_apply_file_against_another_target_is_refused_naming_both(
     second.counter.reset()
     result = cli("apply", saved, "--api-url", second.api_url)
     assert result.code == 4
-    assert f"made for {first.api_url}, workspace key sha256:{fingerprint(API_KEY)}" in result.err
-    other = fingerprint("bs_another_workspace_key")
+    assert f"made for {first.api_url}, workspace key sha256:{key_digest(API_KEY)}" in result.err
+    other = key_digest("bs_another_workspace_key")
     assert f"against {second.api_url}, workspace key sha256:{other}" in result.err
     assert _writes(second) == [] and second.counter.calls == []
     assert "bs_another_workspace_key" not in result.err + result.out
@@ -186,7 +187,8 @@ def test_a_secret_swapped_for_an_attacker_url_is_never_sent(
 ) -> None:
     monkeypatch.setenv("CI_TOKEN", CANARY)
     saved = hooked[1]
-    swapped = fingerprint("https://attacker.example.com/?t=" + CANARY)
+    # The fingerprint the run itself would compute: as if the editor knew the key.
+    swapped = fingerprint_by(API_KEY, "https://attacker.example.com/?t=" + CANARY)
 
     def swap(document: dict[str, Any]) -> None:
         for value in (document["changes"][0]["desired"]["webhook_url"],

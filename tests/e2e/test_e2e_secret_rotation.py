@@ -64,7 +64,7 @@ def test_a_rotated_secret_url_never_shows(
         assert OLD_TOKEN not in text and NEW_TOKEN not in text
     assert [r.code for r in runs] == [0, 0, 0]
     # The old webhook is still named, by the fingerprint of its URL.
-    old_shown = f"sha256:{fingerprint(old_url)}"
+    old_shown = f"hmac:{fingerprint(old_url)}"
     assert all(old_shown in r.out for r in runs)
     assert "1 to create, 1 to update, 0 to replace, 1 to delete" in runs[0].out
 
@@ -75,7 +75,7 @@ def test_a_rotated_secret_url_never_shows(
     assert f'- webhook "(sensitive, {old_shown})": deleted' in applied.err  # the progress
     new_url = BASE + NEW_TOKEN
     # The plan it shows first names each URL by its own fingerprint, nothing else.
-    shown = set(re.findall(r"sha256:([0-9a-f]{8})", applied.out))
+    shown = set(re.findall(r"hmac:([0-9a-f]{8})", applied.out))
     assert shown == {fingerprint(old_url), fingerprint(new_url)}
     assert list(local.webhooks()) == [new_url]
     assert local.jobs()["hooked"].webhook_url == new_url

@@ -100,7 +100,7 @@ def test_an_unmatched_target_that_is_a_secret_is_masked() -> None:
     desired = DesiredState(jobs=(spec,), sensitive_values=frozenset({SECRET}))
     plan = make_plan(desired, [], [LiveWebhook(id="wh_1", url=HOOK)], targets=[f"webhook:{SECRET}"])
     (warning,) = plan.warnings
-    assert SECRET not in warning and "(sensitive, sha256:" in warning
+    assert SECRET not in warning and "(sensitive, hmac:" in warning
 
 
 def test_unmatched_lists_each_pattern_once() -> None:

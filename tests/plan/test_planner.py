@@ -375,7 +375,7 @@ def test_sensitive_field_values_are_masked(job_spec: JobBuilder, live_job: LiveB
     assert diff.sensitive
     rendered = json.dumps(change.data())
     assert CANARY not in rendered and "rotated" not in rendered
-    assert "(sensitive, sha256:" in rendered
+    assert "(sensitive, hmac:" in rendered
     assert CANARY not in repr(plan)
 
 
@@ -392,7 +392,7 @@ def test_live_value_equal_to_a_secret_is_sensitive(job_spec: JobBuilder) -> None
     plan = make_plan(desired, live_jobs, [LiveWebhook(id="wh_1", url=CANARY)])
     hook, stray = plan.changes
     assert (hook.action, hook.key_sensitive) == ("delete", True)
-    assert hook.address.startswith("webhook:(sensitive, sha256:")
+    assert hook.address.startswith("webhook:(sensitive, hmac:")
     assert [d.sensitive for d in stray.diffs if d.field == "webhook_url"] == [True]
     text = json.dumps([c.data() for c in plan.changes]) + "".join(plan.warnings)
     assert CANARY not in text

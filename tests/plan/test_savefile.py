@@ -84,7 +84,7 @@ def test_rotated_secret_comes_back_masked_with_its_fingerprint(saved: Path) -> N
     (rotate,) = [c for c in loaded.changes if c.key == "rotate"]
     diff = next(d for d in rotate.diffs if d.field == "webhook_url")
     assert isinstance(diff.old, MaskedValue)
-    assert diff.data()["old"] == f"(sensitive, sha256:{_fingerprint(ROTATED)})"
+    assert diff.data()["old"] == f"(sensitive, hmac:{_fingerprint(ROTATED)})"
     assert diff.new == CANARY
 
 
@@ -99,7 +99,7 @@ def test_reattach_live_restores_masked_old_values(
     (rotate,) = [c for c in plan.changes if c.key == "rotate"]
     diff = next(d for d in rotate.diffs if d.field == "webhook_url")
     assert (diff.old == ROTATED) is not changed
-    assert diff.data()["old"] == f"(sensitive, sha256:{_fingerprint(ROTATED)})"
+    assert diff.data()["old"] == f"(sensitive, hmac:{_fingerprint(ROTATED)})"
     assert (rotate.live is next(j for j in jobs if j.id == "job_r")) is not changed
 
 
@@ -183,7 +183,7 @@ def _set(jobs: list[LiveJob], name: str, **fields: object) -> list[LiveJob]:
                      ["job:brand-new"], id="declared-appeared"),
         pytest.param(lambda j, h: (j, [x.model_copy(update={"events": ("job.failed",)})
                                        if x.id == "wh_1" else x for x in h]),
-                     ["webhook:(sensitive, sha256:" + _fingerprint(SECRET_HOOK) + ")"],
+                     ["webhook:(sensitive, hmac:" + _fingerprint(SECRET_HOOK) + ")"],
                      id="sensitive-webhook-changed"),
     ],
 )  # fmt: skip
@@ -237,7 +237,7 @@ def test_declared_sensitive_webhook_appearing_is_stale(tmp_path: Path) -> None:
     write(plan, tmp_path / "p.json")
     loaded = read(tmp_path / "p.json", ENV)
     (stale,) = stale_resources(loaded, [], [LiveWebhook(id="wh_9", url=SECRET_HOOK)])
-    assert stale.startswith("webhook:(sensitive, sha256:")
+    assert stale.startswith("webhook:(sensitive, hmac:")
 
 
 def test_webhook_under_a_rotated_secret_is_saved_masked_and_restored(tmp_path: Path) -> None:
@@ -255,7 +255,7 @@ def test_webhook_under_a_rotated_secret_is_saved_masked_and_restored(tmp_path: P
 
     loaded = read(path, ENV)
     delete = next(c for c in loaded.changes if c.action == "delete")
-    shown = f"webhook:(sensitive, sha256:{_fingerprint(ROTATED)})"
+    shown = f"webhook:(sensitive, hmac:{_fingerprint(ROTATED)})"
     assert isinstance(delete.key, MaskedValue) and delete.address == shown
     refuse_if_stale(loaded, jobs, hooks, signing_key=KEY)
     plan = reattach_live(loaded, jobs, hooks)

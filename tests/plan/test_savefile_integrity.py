@@ -54,7 +54,7 @@ def test_changed_or_missing_secret_is_refused(
     assert CANARY not in text and getattr(caught.value, "exit_code", None) == code
     # The refusal names only the fingerprint the plan holds, never the new value's: an
     # editor of the file could otherwise learn it and write it in on the next try.
-    assert text.count("sha256:") <= 1
+    assert text.count("hmac:") <= 1
     assert fingerprint(environ.get("HOOK", "")) not in text
 
 

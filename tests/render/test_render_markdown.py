@@ -222,4 +222,4 @@ def test_diff_values_mask_sensitive_fields(now: datetime) -> None:
     live = LiveJob(id="job_1", name="J", prompt="p", sources=("x",), schedule="@daily")
     output = markdown(Plan(changes=(Update("job", "J", live=live, diffs=(diff,)),)), now)
     assert "a.example.com" not in output
-    assert "- webhook_url: (sensitive, sha256:" in output
+    assert "- webhook_url: (sensitive, hmac:" in output

@@ -102,8 +102,8 @@ def test_default_now_is_the_current_time(changes: dict[str, Change]) -> None:
         (3, False, 3),
         ("abc", False, SensitiveValue(sensitive_display("abc"))),  # short, but exact
         # Known only by fingerprint (a saved plan): shown as saved, not hashed again.
-        (MaskedValue.of("1a2b3c4d"), False, SensitiveValue("(sensitive, sha256:1a2b3c4d)")),
-        (MaskedValue.of("1a2b3c4d"), True, SensitiveValue("(sensitive, sha256:1a2b3c4d)")),
+        (MaskedValue.of("1a2b3c4d"), False, SensitiveValue("(sensitive, hmac:1a2b3c4d)")),
+        (MaskedValue.of("1a2b3c4d"), True, SensitiveValue("(sensitive, hmac:1a2b3c4d)")),
     ],
 )
 def test_masker_value(value: Any, sensitive: bool, expected: Any) -> None:
@@ -120,7 +120,7 @@ def test_masker_value(value: Any, sensitive: bool, expected: Any) -> None:
         (True, "true"),
         ("two\nlines", '"two\\nlines"'),
         ("café", '"café"'),
-        (SensitiveValue("(sensitive, sha256:00000000)"), "(sensitive, sha256:00000000)"),
+        (SensitiveValue("(sensitive, hmac:00000000)"), "(sensitive, hmac:00000000)"),
     ],
 )
 def test_format_value(value: Any, expected: str) -> None:

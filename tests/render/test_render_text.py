@@ -44,7 +44,7 @@ bytestack-sync will perform the following actions:
       sources:     ["reddit", "x"]
       schedule:    "0 8 * * *"
       status:      "active"
-      webhook_url: (sensitive, sha256:54a9814c)
+      webhook_url: (sensitive, hmac:fc230c11)
 
 -/+ job "Acme sentiment" (job_sentiment) must be replaced
       prompt:  "What do people think?" → "How do people feel?"  # forces replacement
@@ -55,7 +55,7 @@ bytestack-sync will perform the following actions:
       status: "active" → "paused"
       # not declared in any manifest (prune: pause)
 
-  - webhook (sensitive, sha256:54a9814c) (wh_old) will be deleted
+  - webhook (sensitive, hmac:fc230c11) (wh_old) will be deleted
       # not declared in any manifest (prune: delete)
 
   - job "Old export" (job_old) will be deleted
@@ -154,7 +154,7 @@ def test_sensitive_schedule_shows_no_timings(now: datetime) -> None:
     diff = FieldDiff("schedule", "0 8 * * *", "0 9 * * *", sensitive=True)
     plan = Plan(changes=(Update("job", "Digest", live=change.live, diffs=(diff,)),))
     lines = text(plan, now).splitlines()
-    assert lines[3].startswith("      schedule: (sensitive, sha256:")
+    assert lines[3].startswith("      schedule: (sensitive, hmac:")
     assert "next:" not in text(plan, now)
 
 
