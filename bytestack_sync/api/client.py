@@ -55,6 +55,7 @@ class Client:
         api_key = key if isinstance(key, ApiKey) else ApiKey(key)
         del key  # from here on only the wrapper, whose repr hides it, is in scope
         api_key.require()
+        self._api_key = api_key
         policy = RetryPolicy(
             max_attempts=max_attempts,
             backoff=backoff,
@@ -76,6 +77,14 @@ class Client:
         self.webhooks = Webhooks(self._session)
         self.queries = Queries(self._session, sleep=sleep, clock=clock)
         self.storage = Storage(self._session)
+
+    def derived_key(self, context: bytes) -> bytes:
+        """A key for one purpose (``context``), derived from the API key with HMAC: it
+        cannot authenticate a request, and does not give the API key back."""
+        import hashlib
+        import hmac
+
+        return hmac.new(self._api_key.reveal().encode("utf-8"), context, hashlib.sha256).digest()
 
     @property
     def base_url(self) -> str:

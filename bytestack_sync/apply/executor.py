@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from bytestack_sync.api.client import Client
+from bytestack_sync.apply import keys
 from bytestack_sync.apply.adoption import Adopter
 from bytestack_sync.apply.confirm import confirm
 from bytestack_sync.apply.keys import CreateKeys
@@ -48,16 +49,25 @@ def apply_plan(
     progress: Progress | None = None,
     stop_event: threading.Event | None = None,
     desired: DesiredState | None = None,
+    exclusive: bool = False,
 ) -> ApplyReport:
     """Carry out ``plan`` and confirm the result with one more read of the live lists.
 
     ``desired``, when given, is what the plan was made from: the confirming re-plan
     uses it. Without it (a saved plan) the re-plan uses what the changes declare.
+    ``exclusive``: the caller holds the workspace lock, so no other apply is making
+    the same resources (``operations.MAX_REPLAYS``).
     """
     progress = progress or NoProgress()
     stop = stop_event or threading.Event()
     adopter = Adopter(client, known_ids=plan.live_fingerprints)
-    run = _Run(Operations(client, adopter, CreateKeys(plan)), stop, progress)
+    run = _Run(
+        Operations(
+            client, adopter, CreateKeys(plan, client.derived_key(keys.CONTEXT)), exclusive=exclusive
+        ),
+        stop,
+        progress,
+    )
     progress.start(len(plan.changes))
     with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
         for phase in phases(plan.changes):

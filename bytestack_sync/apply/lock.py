@@ -42,13 +42,13 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TextIO
 
 from bytestack_sync.api.client import Client
-from bytestack_sync.api.errors import ApiError, NotFound, OutcomeUnknown
+from bytestack_sync.api.errors import ApiError, Conflict, NotFound, OutcomeUnknown
 from bytestack_sync.api.models import LiveJob
 from bytestack_sync.apply.operations import PAUSED
 from bytestack_sync.constants import LEASE_PREFIX
@@ -73,6 +73,11 @@ FIRST_WAIT = 0.5
 LONGEST_WAIT = 5.0
 JITTER = 0.25
 LOCK_TIMEOUT_MAX = 24 * 3600.0
+# A lease create whose outcome is unknown (or answered 409: still being processed):
+# how many times it is sent, and the waits after each, between which the list is
+# read for it, since the server may still be committing it.
+CREATE_TRIES = 3
+CREATE_WAITS = (0.5, 1.0, 2.0)
 # Deleting our lease: how many tries (each with the client's own retries), and the
 # first pause between them (doubled each time).
 DROP_TRIES = 4
@@ -127,6 +132,7 @@ class Lease:
     """A lease as listed: what its prompt says of it and the server's timestamps."""
 
     id: str
+    name: str
     owner: str
     ttl: float
     created: datetime | None
@@ -140,6 +146,7 @@ class Lease:
         stamps = [m for m in (created, updated) if m is not None]
         return cls(
             id=job.id,
+            name=job.name,
             owner=shown(owner.group(1), OWNER_MAX) if owner else "an unknown owner",
             ttl=float(ttl.group(1)) if ttl else LEASE_TTL,
             created=created,
@@ -326,15 +333,7 @@ class WorkspaceLock:
             "sources": LEASE_SOURCES,
             "schedule": LEASE_SCHEDULE,
         }
-        try:
-            # Its name, ours alone, is its Idempotency-Key, as every create has one.
-            job = self._client.jobs.create_once(name, **fields).resource
-        except OutcomeUnknown:
-            # The name is ours alone: if the create was made, the list shows it.
-            made = [j for j in self._client.jobs.list() if j.name == name]
-            if not made:
-                raise
-            job = made[0]
+        job = self._post(name, fields)
         self._mine = lease = Lease.of(job)  # kept first: a failure from here deletes it
         if lease.created is not None:
             self._anchor = (lease.created, self._clock())
@@ -344,6 +343,34 @@ class WorkspaceLock:
         with contextlib.suppress(ApiError):
             self._client.jobs.update(job.id, {"status": PAUSED})
         return lease
+
+    def _post(self, name: str, fields: Mapping[str, object]) -> LiveJob:
+        """Create the lease job named ``name``.
+
+        The name is ours alone, and is its Idempotency-Key (as every create has one).
+        A create of unknown outcome, or answered 409, is looked for by name at once
+        and after each of CREATE_WAITS (the server may still be committing it), and
+        only then sent again, under the same key: an API that honours it answers
+        with the lease it made; one that ignores it may make a second lease of the
+        same name, ours all the same, which ``_others`` deletes. Given up after
+        CREATE_TRIES, the error says what a lease made late would do."""
+        for _ in range(CREATE_TRIES):
+            try:
+                return self._client.jobs.create_once(name, **fields).resource
+            except (OutcomeUnknown, Conflict) as exc:
+                failure = exc
+            for wait in (0.0, *CREATE_WAITS):
+                self._sleep(wait)
+                made = [j for j in self._client.jobs.list() if j.name == name]
+                if made:
+                    return min(made, key=lambda job: job.id)
+        failure.message = (
+            f"{failure.message}; sent {CREATE_TRIES} times and looked for "
+            f"{CREATE_TRIES * (1 + len(CREATE_WAITS))} times. If the API makes the lease "
+            f"job {name} after all, it holds other applies off until it expires, "
+            f"{self._ttl:g}s after it was made; `bytestack-sync force-unlock` deletes it"
+        )
+        raise failure
 
     def _server_now(self) -> datetime | None:
         if self._anchor is None:
@@ -356,6 +383,13 @@ class WorkspaceLock:
         mine = self._mine.id if self._mine is not None else None
         jobs = self._client.jobs.list()
         leases = [Lease.of(j) for j in jobs if is_lease_name(j.name) and j.id != mine]
+        if self._mine is not None:
+            # A second lease of our own name: made by a create sent again to an API
+            # that ignores Idempotency-Key. Ours, so never in our way.
+            for copy in [x for x in leases if x.name == self._mine.name]:
+                with contextlib.suppress(NotFound):
+                    self._client.jobs.delete(copy.id)
+                leases.remove(copy)
         now = self._server_now()
         alive = []
         for lease in leases:

@@ -19,7 +19,7 @@ from bytestack_sync.api.client import Client
 from bytestack_sync.api.errors import ApiError, Conflict, NotFound, OutcomeUnknown
 from bytestack_sync.api.models import LiveJob, LiveWebhook
 from bytestack_sync.api.resources import Created
-from bytestack_sync.apply.adoption import Adopter
+from bytestack_sync.apply.adoption import Adopter, job_matches, webhook_matches
 from bytestack_sync.apply.keys import CreateKeys
 from bytestack_sync.apply.report import ChangeOutcome
 from bytestack_sync.contract import JOB, WEBHOOK, Resource, Role
@@ -32,8 +32,10 @@ T = TypeVar("T", LiveJob, LiveWebhook)
 # is unknown (after one read at once): the time a server may still be committing it.
 SETTLE_WAITS = (0.5, 1.0, 2.0)
 # How many replayed answers of deleted resources a create follows before it gives up:
-# one for each time the resource was deleted and created again within the key's life.
-MAX_REPLAYS = 8
+# one for each time the resource was deleted and created again within the key's life
+# (each costs a POST and a read). Past it, an apply that holds the workspace lock
+# sends the create under a fresh random key: no other apply can be making it.
+MAX_REPLAYS = 32
 UNRESOLVED = "unresolved"
 # The status a pause sets.
 PAUSED = contract.JOB_PAUSED
@@ -42,6 +44,9 @@ PAUSED = contract.JOB_PAUSED
 _SET_AFTER_CREATE = tuple(f for f in JOB.fields if f.role is Role.UPDATE and not f.sent_on_create)
 ADOPTED = " (adopted: the create's answer was lost but it had taken effect)"
 REPLAYED = " (the API answered with what an earlier create with this Idempotency-Key made)"
+FRESH = (
+    f" (under a fresh Idempotency-Key: its derived keys were used by {MAX_REPLAYS} deleted copies)"
+)
 
 
 @dataclass(frozen=True)
@@ -65,11 +70,13 @@ class Operations:
         adopter: Adopter,
         keys: CreateKeys,
         *,
+        exclusive: bool = False,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._client = client
         self._adopter = adopter
         self._keys = keys
+        self._exclusive = exclusive  # the workspace lock is held: no apply races this one
         self._sleep = sleep
 
     def run(self, change: Change) -> ChangeOutcome:
@@ -111,6 +118,7 @@ class Operations:
             lambda key: self._client.jobs.create_once(key, **fields),
             lambda tick: self._adopter.adopt_job(spec, tick),
             self._job_exists,
+            lambda live: job_matches(live, spec),
         )
         # A job declared paused is paused next. The job exists whatever that PATCH
         # does, so its failure is reported along with the new id rather than as a
@@ -134,6 +142,7 @@ class Operations:
             lambda key: self._client.webhooks.create_once(key, **fields),
             lambda tick: self._adopter.adopt_webhook(spec, tick),
             lambda hook_id: any(w.id == hook_id for w in self._client.webhooks.list()),
+            lambda live: webhook_matches(live, spec),
         )
         return _Made(hook.id), how
 
@@ -150,6 +159,7 @@ class Operations:
         post: Callable[[str], Created[T]],
         adopt: Callable[[int], T | None],
         exists: Callable[[str], bool],
+        matches: Callable[[T], bool],
     ) -> tuple[T, str]:
         """POST with ``key``; a POST whose outcome is unknown is never sent again.
 
@@ -158,8 +168,9 @@ class Operations:
         next apply, whose plan shows whether it exists. A 409 (another request with
         this key is still being processed) is sent again, with the same key, after
         each of SETTLE_WAITS. A replayed answer whose resource is gone since is sent
-        again under the next key of the chain."""
-        replays, busy = 0, list(SETTLE_WAITS)
+        again under the next key of the chain. An answer that is not what was sent
+        (another resource) is refused, and nothing is written to it."""
+        replays, busy, fresh = 0, list(SETTLE_WAITS), ""
         while True:
             try:
                 created = post(key)
@@ -171,17 +182,29 @@ class Operations:
                 self._sleep(busy.pop(0))
                 continue
             resource = created.resource
+            if not matches(resource):
+                raise ChangeError(
+                    f"the API answered the create with {resource.id}, which is not what was "
+                    f"sent{' (a replayed answer)' if created.replayed else ''}: it was left "
+                    "alone, and the next plan shows what exists"
+                )
             if created.replayed and not exists(resource.id):
                 replays += 1
                 if replays > MAX_REPLAYS:
-                    raise ChangeError(
-                        f"the API answered {replays} creates with resources that no longer "
-                        "exist: nothing was created"
-                    )
-                key = CreateKeys.after(key, resource.id)
+                    if not self._exclusive:
+                        raise ChangeError(
+                            f"the API answered {replays} creates with resources that no longer "
+                            "exist (this one was deleted and created again that often within "
+                            f"{contract.IDEMPOTENCY_WINDOW // 3600} h): nothing was created; an "
+                            "apply that holds the workspace lock (without --no-lock) creates "
+                            "it under a fresh key"
+                        )
+                    key, fresh = self._keys.fresh(), FRESH
+                else:
+                    key = self._keys.after(key, resource.id)
                 continue
             self._adopter.claim(resource.id)
-            return resource, REPLAYED if created.replayed else ""
+            return resource, (REPLAYED if created.replayed else "") + fresh
 
     def _settle(self, unknown: OutcomeUnknown, adopt: Callable[[int], T | None]) -> T:
         for wait in (0.0, *SETTLE_WAITS):

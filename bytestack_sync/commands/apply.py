@@ -252,7 +252,12 @@ class _Apply:
         progress = progress_for(self.err, verbosity=self.verbosity)
         with SigtermAsInterrupt() as sigterm:
             report = apply_plan(
-                plan, client, parallelism=self.parallelism, progress=progress, desired=desired
+                plan,
+                client,
+                parallelism=self.parallelism,
+                progress=progress,
+                desired=desired,
+                exclusive=self.lock_timeout is not None,
             )
             sigterm.armed = False
             listed = progress.lists_changes

@@ -68,11 +68,18 @@ def _hold(ctx: Context) -> None:
 
 
 def _check(key: str) -> None:
-    if not 1 <= len(key) <= contract.IDEMPOTENCY_KEY_MAX_LENGTH or not key.isprintable():
+    """1 to 255 visible ASCII characters, no comma: a key sent twice arrives joined by
+    a comma, and spaces around one are not part of it (nor are they kept by every
+    server), so neither can be told from another key."""
+    if not (
+        1 <= len(key) <= contract.IDEMPOTENCY_KEY_MAX_LENGTH
+        and all("!" <= c <= "~" and c != "," for c in key)
+    ):
         raise ApiFailure(
             400,
-            f"{contract.IDEMPOTENCY_KEY_HEADER} must be 1 to "
-            f"{contract.IDEMPOTENCY_KEY_MAX_LENGTH} printable characters",
+            f"{contract.IDEMPOTENCY_KEY_HEADER} must be one key of 1 to "
+            f"{contract.IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters, no comma "
+            "or space",
         )
 
 

@@ -218,7 +218,9 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in self.headers.items():
             key = "HTTP_" + name.upper().replace("-", "_")
             if key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
-                environ[key] = value
+                # A header sent twice is one value, joined by commas (RFC 9110 5.3),
+                # never the last one alone: a handler can tell it was repeated.
+                environ[key] = f"{environ[key]}, {value}" if key in environ else value
         return environ
 
     def _serve(self) -> None:

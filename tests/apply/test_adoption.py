@@ -262,3 +262,73 @@ def test_a_replayed_create_whose_job_is_gone_is_sent_again_under_a_new_key(
     assert again.ok and again.new_id == job.id != first
     assert "earlier create" not in again.detail
     assert len(transport.keys) == 3 and len(set(transport.keys)) == 2
+
+
+def test_keys_are_keyed_by_the_api_key(app: EmulatorApp) -> None:
+    transport = LosePosts(app, lose=0, forward=True)
+    plan = make_plan(jobs(2), [], [])
+    for api_key in ("bs_key", "bs_other_workspace_key"):
+        with Client("http://emulator.test/v1", api_key, transport=transport) as client:
+            apply_plan(plan, client)
+    # One plan, one target: only the API key differs, and so do all the keys.
+    assert len(transport.keys) == 4 and len(set(transport.keys)) == 4
+
+
+class ReplayAnother(httpx.BaseTransport):
+    """Answers a job create with another job's body, marked as a replay."""
+
+    def __init__(self, app: EmulatorApp, other: dict[str, Any]) -> None:
+        self.inner = LocalTransport(app)
+        self.other = other
+        self.writes: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/jobs"):
+            self.writes.append("POST")
+            return httpx.Response(201, json=self.other, headers={"Idempotent-Replayed": "true"})
+        if request.method in ("PATCH", "DELETE"):
+            self.writes.append(f"{request.method} {request.url.path}")
+        return self.inner.handle_request(request)
+
+
+def test_a_replayed_answer_of_another_resource_is_refused_and_left_alone(
+    app: EmulatorApp,
+) -> None:
+    with Client("http://emulator.test/v1", "bs_key", transport=LocalTransport(app)) as client:
+        existing = client.jobs.create(name="existing", prompt="p", sources=["x"], schedule="@daily")
+        other = client.jobs.get(existing.id).model_dump(mode="json")
+    paused = replace(jobs(1).jobs[0], status="paused")  # a create then PATCHes the job
+    desired = DesiredState(jobs=(paused,))
+    transport = ReplayAnother(app, other)
+    with Client("http://emulator.test/v1", "bs_key", transport=transport) as client:
+        report = apply_plan(make_plan(desired, [], []), client, desired=desired)
+        after = client.jobs.get(existing.id)
+    (outcome,) = report.failed
+    assert outcome.detail.startswith(f"the API answered the create with {existing.id}, which")
+    assert "(a replayed answer)" in outcome.detail and outcome.new_id is None
+    assert transport.writes == ["POST"] and after.status == "active"  # nothing written to it
+    assert not report.converged
+
+
+@pytest.mark.parametrize("exclusive", [True, False])
+def test_a_job_created_again_more_often_than_the_chain_follows(
+    app: EmulatorApp, monkeypatch: pytest.MonkeyPatch, exclusive: bool
+) -> None:
+    monkeypatch.setattr(operations, "MAX_REPLAYS", 2)
+    transport = LosePosts(app, lose=0, forward=True)
+    plan = make_plan(jobs(1), [], [])
+    with Client("http://emulator.test/v1", "bs_key", transport=transport) as client:
+        for _ in range(3):  # created and deleted 3 times: the chain is 2 long
+            made = apply_plan(plan, client, exclusive=exclusive).outcomes[0]
+            assert made.ok and made.new_id is not None
+            client.jobs.delete(made.new_id)
+        last = apply_plan(plan, client, exclusive=exclusive).outcomes[0]
+        live_jobs = client.jobs.list()
+    if exclusive:  # under the lock no apply races this one: a random key is safe
+        assert last.ok and [j.id for j in live_jobs] == [last.new_id]
+        assert "under a fresh Idempotency-Key" in last.detail
+        assert transport.keys[-1] not in transport.keys[:-1]
+    else:
+        assert not last.ok and live_jobs == []
+        assert "deleted and created again that often within 24 h" in last.detail
+        assert "holds the workspace lock (without --no-lock)" in last.detail

@@ -154,7 +154,7 @@ def test_a_held_lock_refuses_another_at_once_naming_the_holder_and_its_expiry(
 def test_of_two_leases_the_older_by_created_at_wins_then_the_lower_id() -> None:
     def lease(job_id: str, created: str | None) -> Lease:
         at = None if created is None else datetime.fromisoformat(created)
-        return Lease(job_id, "someone", 120.0, at, at)
+        return Lease(job_id, "bytestack-sync-lock-x", "someone", 120.0, at, at)
 
     older = lease("job_zzz", "2027-01-15T08:00:00+00:00")
     tie_low, tie_high = (
@@ -423,3 +423,91 @@ def test_lease_text_from_the_server_is_shown_escaped() -> None:
     assert lease.owner == "\\x1b[2Jevil" and lease.ttl == 5.0
     assert lease.expires == datetime(2027, 1, 15, 8, 0, 5, tzinfo=timezone.utc)
     assert lock_module.iso(lease.expires) == "2027-01-15T08:00:05Z"
+
+
+class LosingLeases:
+    """The emulator, but lease creates lose their answer (a bare 502: outcome unknown):
+    ``commit`` says whether the create was made first, at once (``"now"``), at the
+    lock's next sleep (``"late"``) or not at all (``"never"``); the next ``lose``
+    creates are lost so. ``hide`` lease lists answer without the leases."""
+
+    def __init__(self, app: EmulatorApp, fake: FakeTime, commit: str, lose: int = 1) -> None:
+        self.app, self.fake, self.commit, self.lose = app, fake, commit, lose
+        self.hide = 0
+        self.posts: list[str] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"]
+        if method == "POST" and path.endswith("/jobs"):
+            self.posts.append(environ.get("HTTP_IDEMPOTENCY_KEY", ""))
+            if self.lose > 0:
+                self.lose -= 1
+                body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+                if self.commit == "now":
+                    self._forward(environ, body)
+                elif self.commit == "late":
+                    self.fake.on_sleep.append(lambda: self._forward(environ, body))
+                start_response("502 Bad Gateway", [("Content-Type", "text/plain")])
+                return [b"bad gateway"]
+        if method == "GET" and path.endswith("/jobs") and self.hide > 0:
+            self.hide -= 1
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [b'{"data": [], "next_cursor": null}']
+        return self.app(environ, start_response)
+
+    def _forward(self, environ: dict[str, Any], body: bytes) -> None:
+        replay = dict(environ, **{"wsgi.input": io.BytesIO(body)})
+        b"".join(self.app(replay, lambda *_args: None))
+
+
+def losing_lock(wrapper: LosingLeases, fake: FakeTime) -> tuple[Client, WorkspaceLock]:
+    client = Client(URL, KEY, transport=LocalTransport(wrapper), backoff=0.0, max_attempts=1)  # type: ignore[arg-type]
+    lock = WorkspaceLock(
+        client, timeout=0.0, err=io.StringIO(), owner="host-d pid 4",
+        clock=fake.monotonic, sleep=fake.sleep,
+    )  # fmt: skip
+    return client, lock
+
+
+@pytest.mark.parametrize("commit", ["now", "late", "never"])
+def test_a_lease_create_of_unknown_outcome_is_looked_for_then_sent_again_under_its_key(
+    app: EmulatorApp, fake: FakeTime, client: Client, commit: str
+) -> None:
+    wrapper = LosingLeases(app, fake, commit)
+    flaky_client, lock = losing_lock(wrapper, fake)
+    with flaky_client, lock:
+        (lease,) = leases(client)  # one lease, ours, whenever the create was made
+        assert lock.lease is not None and lock.lease.id == lease.id
+    assert leases(client) == []
+    # Sent again only when no look found it, and then under the same key (its name).
+    assert len(wrapper.posts) == (2 if commit == "never" else 1)
+    assert set(wrapper.posts) == {lease.name}
+
+
+def test_a_second_lease_of_our_name_from_an_api_ignoring_keys_is_ours_and_deleted(
+    fake: FakeTime,
+) -> None:
+    ignoring = create_app(clock=fake.time, idempotency_keys=False)
+    wrapper = LosingLeases(ignoring, fake, "now")
+    wrapper.hide = 1 + len(lock_module.CREATE_WAITS)  # every look of the first try misses it
+    flaky_client, lock = losing_lock(wrapper, fake)
+    with Client(URL, KEY, transport=LocalTransport(ignoring)) as plain, flaky_client:
+        with lock:
+            (lease,) = leases(plain)  # the copy made by the first create is gone
+            assert lock.lease is not None and lock.lease.id == lease.id
+        assert leases(plain) == [] and len(wrapper.posts) == 2
+    ignoring.close()
+
+
+def test_a_lease_create_lost_every_time_says_what_a_late_lease_would_do(
+    app: EmulatorApp, fake: FakeTime, client: Client
+) -> None:
+    wrapper = LosingLeases(app, fake, "never", lose=lock_module.CREATE_TRIES)
+    flaky_client, lock = losing_lock(wrapper, fake)
+    with flaky_client, pytest.raises(ApiError) as caught:
+        lock.acquire()
+    message = str(caught.value)
+    assert message.startswith("could not take the workspace lock: POST /v1/jobs was sent but")
+    assert f"sent {lock_module.CREATE_TRIES} times" in message
+    assert "holds other applies off until it expires, 120s after it was made" in message
+    assert "force-unlock" in message and leases(client) == []

@@ -45,11 +45,13 @@ def test_a_key_sent_with_another_body_is_refused(api: httpx.Client) -> None:
     assert len(api.get("/jobs").json()["data"]) == 1
 
 
-@pytest.mark.parametrize("key", ["", "x" * 256, "tab\there"])
+@pytest.mark.parametrize("key", ["", "x" * 256, "tab\there", " padded ", "padded ", "two, keys"])
 def test_a_malformed_key_is_refused(api: httpx.Client, key: str) -> None:
-    answer = api.post("/jobs", json=JOB, headers={contract.IDEMPOTENCY_KEY_HEADER: key})
+    answer = api.post(
+        "/jobs", json=JOB, headers={contract.IDEMPOTENCY_KEY_HEADER: key.encode("utf-8")}
+    )
     assert answer.status_code == 400
-    assert "must be 1 to 255 printable characters" in answer.json()["message"]
+    assert "must be one key of 1 to 255 visible ASCII characters" in answer.json()["message"]
     assert api.get("/jobs").json()["data"] == []
 
 
@@ -108,3 +110,20 @@ def test_a_slow_commit_is_seen_by_lists_only_once_stored_and_its_key_is_busy_til
         assert len(api.get("/jobs").json()["data"]) == 1
         replay = api.post("/jobs", json=JOB, headers=KEY)
         assert replay.json() == answers[0].json()
+
+
+def test_a_key_sent_twice_over_a_socket_is_refused_not_read_as_the_last(
+    make_app: Callable[..., EmulatorApp],
+) -> None:
+    with (
+        EmulatorServer(make_app(), host="127.0.0.1", port=0) as server,
+        httpx.Client(base_url=server.url, headers={"Authorization": "Bearer twice"}) as api,
+    ):
+        name = contract.IDEMPOTENCY_KEY_HEADER
+        twice = api.post("/jobs", json=JOB, headers=[(name, "bss_a"), (name, "bss_b")])
+        assert twice.status_code == 400 and "no comma" in twice.json()["message"]
+        for raw in ("caf\u00e9".encode(), "\u043a\u043b\u044e\u0447".encode()):  # UTF-8 bytes
+            answer = api.post("/jobs", json=JOB, headers={name: raw})
+            assert answer.status_code == 400 and "visible ASCII" in answer.json()["message"]
+        assert api.post("/jobs", json=JOB, headers={name: "bss_a"}).status_code == 201
+        assert len(api.get("/jobs").json()["data"]) == 1
