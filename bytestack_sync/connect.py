@@ -10,8 +10,6 @@ hands one in (the CLI hands in its run's), so a library caller leaves no trace.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -24,7 +22,7 @@ from bytestack_sync import contract
 from bytestack_sync.api.auth import ApiKey
 from bytestack_sync.api.client import Client
 from bytestack_sync.errors import UsageError
-from bytestack_sync.secrets import Redactor, key_digest, shown_url, url_secrets
+from bytestack_sync.secrets import Redactor, derived_key, key_digest, shown_url, url_secrets
 
 # The in-process emulator is reached through a transport, never a socket: this
 # host name only makes the URLs in debug logs and errors read naturally.
@@ -72,7 +70,7 @@ def plan_signing_key(api_url: str, environ: Mapping[str, str] = os.environ) -> b
     """The key that signs and verifies saved plans for ``api_url``: derived from the
     API key (HMAC with a fixed context), never stored. ``ApiKeyError`` when unset."""
     api_key = _key_for(api_url, environ).require()
-    return hmac.new(api_key.reveal().encode(), PLAN_SIGNATURE_CONTEXT, hashlib.sha256).digest()
+    return derived_key(api_key.reveal(), PLAN_SIGNATURE_CONTEXT)
 
 
 def connect(

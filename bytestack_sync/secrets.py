@@ -52,14 +52,20 @@ FINGERPRINT_CONTEXT = b"bytestack-sync fingerprint v1"
 FINGERPRINT_LABEL = "hmac"
 
 
+def derived_key(api_key: str, context: bytes) -> bytes:
+    """A key for one purpose (``context``), derived from the API key with HMAC: it
+    cannot authenticate a request, and does not give the API key back."""
+    import hashlib  # here, not at the top: keeps `--help` fast
+    import hmac
+
+    return hmac.new(api_key.encode("utf-8"), context, hashlib.sha256).digest()
+
+
 def fingerprint_key(api_key: str | None) -> bytes:
     """The key fingerprints are made with, for a run that sends ``api_key``; with none,
     a public default (every output of such a run can be told apart only as a plain
     hash of it would be)."""
-    import hashlib  # here, not at the top: keeps `--help` fast
-    import hmac
-
-    return hmac.new((api_key or "").encode("utf-8"), FINGERPRINT_CONTEXT, hashlib.sha256).digest()
+    return derived_key(api_key or "", FINGERPRINT_CONTEXT)
 
 
 class _FingerprintKey:

@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 import httpx
 
+from bytestack_sync import secrets
 from bytestack_sync.api.auth import ApiKey
 from bytestack_sync.api.limits import Limits
 from bytestack_sync.api.resources import Jobs, Queries, Storage, Webhooks
@@ -79,12 +80,8 @@ class Client:
         self.storage = Storage(self._session)
 
     def derived_key(self, context: bytes) -> bytes:
-        """A key for one purpose (``context``), derived from the API key with HMAC: it
-        cannot authenticate a request, and does not give the API key back."""
-        import hashlib
-        import hmac
-
-        return hmac.new(self._api_key.reveal().encode("utf-8"), context, hashlib.sha256).digest()
+        """``secrets.derived_key`` of this client's API key."""
+        return secrets.derived_key(self._api_key.reveal(), context)
 
     @property
     def base_url(self) -> str:
