@@ -104,6 +104,10 @@ class Change:
     reason: str = ""
     key_sensitive: bool = False
     notes: tuple[str, ...] = field(default=())
+    # A delete of an exact copy: a live duplicate of a declared resource that, like
+    # the one kept (this id), matches the manifest. Deleting it loses nothing the
+    # manifest declares, so the destroy guard does not count it.
+    copy_of: str | None = None
 
     @property
     def address(self) -> str:
@@ -152,6 +156,7 @@ class Change:
             "reason": self.reason,
             "diffs": [d.data() for d in self.diffs],
             "notes": list(self.notes),
+            "copy_of": self.copy_of,
         }
 
 

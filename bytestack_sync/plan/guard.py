@@ -21,6 +21,9 @@ class DestroyGuard:
     replaces: int
     managed: int
     max_percent: float
+    # Deletes of exact copies (``Change.copy_of``): neither counted as destroyed nor
+    # as managed, since the manifest declares one of each and it stays.
+    copies: int = 0
 
     @property
     def destroyed(self) -> int:
@@ -41,8 +44,15 @@ class DestroyGuard:
         return (
             f"{self.deletes} delete(s) and {self.replaces} replace(s) would destroy "
             f"{self.destroyed} of {self.managed} managed resources ({self.percent:.0f}%), "
-            f"more than max_destroy_percent ({self.max_percent:g}%)"
+            f"more than max_destroy_percent ({self.max_percent:g}%){self.copies_note()}"
         )
+
+    def copies_note(self) -> str:
+        """What the guard left out, as a clause: empty when nothing."""
+        if not self.copies:
+            return ""
+        return (f"; {self.copies} delete(s) of exact duplicates, which lose nothing the "
+                "manifests declare, are not counted")  # fmt: skip
 
     def data(self) -> dict[str, object]:
         return {
@@ -53,4 +63,5 @@ class DestroyGuard:
             "managed": self.managed,
             "percent": round(self.percent, 1),
             "max_destroy_percent": self.max_percent,
+            "exact_copies": self.copies,
         }

@@ -98,9 +98,11 @@ class Plan:
 
     def destroy_guard(self, max_destroy_percent: float) -> DestroyGuard:
         counts = self.counts()
+        copies = sum(1 for c in self.changes if c.copy_of is not None)
         return DestroyGuard(
-            counts["delete"], counts["replace"], self.managed_count, max_destroy_percent
-        )
+            counts["delete"] - copies, counts["replace"], self.managed_count - copies,
+            max_destroy_percent, copies,
+        )  # fmt: skip
 
     @property
     def guard(self) -> DestroyGuard:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Generic
 
 from bytestack_sync import contract
@@ -330,16 +330,24 @@ def _delete_duplicates(
     address = f"{kind.resource}:{draft.display(key, key_sensitive)}"
     why = "it matches the manifest" if matched else "the oldest; none matches the manifest"
     ids = ", ".join(x.id for x in found)
+    # A copy that matches the manifest as the kept one does holds nothing the
+    # manifest would lose: the destroy guard does not count its delete.
+    copies = [x for x in found if x is not keeper and matched and _first_match(kind, spec, [x])]
+    exact = (f"; {len(copies)} of them exact copies, whose deletes the destroy guard does "
+             "not count") if copies else ""  # fmt: skip
     draft.warnings.append(
         f"{len(found)} live {kind.resource}s share the {kind.key_field} of {address} ({ids}): "
-        f"keeping {keeper.id} ({why}) and deleting the others"
+        f"keeping {keeper.id} ({why}) and deleting the others{exact}"
     )
     for live in found:
         if live is keeper:
             continue
+        copy = any(x is live for x in copies)
+        uncounted = "; an exact copy of it, not counted by the destroy guard" if copy else ""
         reason = (f"duplicate of {address}: the manifest declares one, keeping {keeper.id} "
-                  f"({why})")  # fmt: skip
-        draft.changes.append(_delete(kind, live, reason, draft, key_sensitive))
+                  f"({why}){uncounted}")  # fmt: skip
+        delete = _delete(kind, live, reason, draft, key_sensitive)
+        draft.changes.append(replace(delete, copy_of=keeper.id) if copy else delete)
         if getattr(spec, "protect", False):
             draft.refusals.append(
                 f"{address} is protected (protect: true) but the plan would delete its live "

@@ -85,6 +85,7 @@ def saved_form(change: Change, codec: SecretCodec) -> dict[str, Any]:
         "desired": _encode_spec(spec, layout, codec) if spec is not None else None,
         "live": _encode_live(live, layout, codec, sensitive) if live is not None else None,
         "diffs": [_encode_diff(d, codec, own.get(d.field)) for d in change.diffs],
+        "copy_of": change.copy_of,
     }
 
 
@@ -194,6 +195,7 @@ def from_saved_form(data: Mapping[str, Any], secrets: SecretResolver) -> Change:
         reason=str(data["reason"]),
         key_sensitive=bool(data["key_sensitive"]),
         notes=tuple(str(n) for n in data["notes"]),
+        copy_of=None if data["copy_of"] is None else str(data["copy_of"]),
     )
 
 

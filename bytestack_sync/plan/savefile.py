@@ -45,7 +45,8 @@ FORMAT = "bytestack-sync-plan"
 # 3: signed; records its target, every live id read and keyed digests of fields.
 # 4: records what the plan left alone, so that `show` says it as the plan did.
 # 5: fingerprints of sensitive values are keyed with the API key (``secrets``).
-FORMAT_VERSION = 5
+# 6: a delete records whether it removes an exact copy (``Change.copy_of``).
+FORMAT_VERSION = 6
 # A plan of 10,000 changes is about 10 MiB, and nests 6 levels deep.
 MAX_PLAN_BYTES = 256 * MIB
 MAX_PLAN_DEPTH = 32

@@ -37,7 +37,7 @@ def test_the_plan_says_the_destroy_guard_will_refuse_it_in_every_format(
     jsonschema.validate(document, SCHEMA)
     assert document["destroy_guard"] == {
         "refuses": True, "deletes": 6, "replaces": 0, "destroyed": 6, "managed": 8,
-        "percent": 75.0, "max_destroy_percent": 25.0,
+        "percent": 75.0, "max_destroy_percent": 25.0, "exact_copies": 0,
     }  # fmt: skip
     refused = cli("apply", path, "--api-url", served.api_url, "--auto-approve")
     assert refused.code == 4 and numbers in refused.err

@@ -79,6 +79,50 @@ def test_the_destroy_guard_refuses_a_mass_delete_unless_forced(
     assert sorted(served.jobs()) == ["job-0", "job-1"]
 
 
+def test_exact_duplicates_are_cleaned_up_past_the_guard(
+    served: Any, cli: Any, write: Any, job: Job, manifest: Manifest, tmp_path: Path
+) -> None:
+    # Two racing applies of old left a copy of every job: deleting the copies is half
+    # the workspace, yet loses nothing the manifest declares.
+    path = write(manifest([job(f"job-{i}") for i in range(8)]))
+    assert cli("apply", path, "--api-url", served.api_url, "--auto-approve").code == 0
+    for live in list(served.jobs().values()):
+        served.client.jobs.create(
+            name=live.name, prompt=live.prompt, sources=sorted(live.sources),
+            schedule=live.schedule,
+        )  # fmt: skip
+    assert len(served.client.jobs.list()) == 16
+    saved = tmp_path / "cleanup.plan"
+    planned = cli("plan", path, "--api-url", served.api_url, "--out", saved, "--format", "json")
+    assert planned.code == 0, planned.err
+    document = json.loads(planned.out)
+    assert document["destroy_guard"]["exact_copies"] == 8
+    assert not document["destroy_guard"]["refuses"]
+    assert all(c["copy_of"] for c in document["changes"])
+    shown = cli("show", saved)
+    assert "exact copies, whose deletes the destroy guard does not count" in shown.out
+    applied = cli("apply", saved, "--api-url", served.api_url)
+    assert applied.code == 0, applied.err
+    assert "8 deleted" in applied.out
+    assert len(served.client.jobs.list()) == 8
+
+
+def test_duplicates_that_differ_still_count_for_the_guard(
+    served: Any, cli: Any, write: Any, job: Job, manifest: Manifest
+) -> None:
+    path = write(manifest([job(f"job-{i}") for i in range(4)]))
+    assert cli("apply", path, "--api-url", served.api_url, "--auto-approve").code == 0
+    for live in list(served.jobs().values()):
+        served.client.jobs.create(
+            name=live.name, prompt="Someone's own question", sources=["x"], schedule="@daily"
+        )
+    served.counter.reset()
+    refused = cli("apply", path, "--api-url", served.api_url, "--auto-approve")
+    assert refused.code == 4, refused.err
+    assert "4 of 8 managed resources" in refused.err
+    assert served.counter.writes() == []
+
+
 def test_the_guard_limit_comes_from_the_manifest(
     served: Any, cli: Any, write: Any, job: Job, manifest: Manifest
 ) -> None:

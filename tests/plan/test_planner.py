@@ -474,3 +474,47 @@ def test_collector_state_is_restored(
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_deletes_of_exact_copies_are_not_counted_by_the_destroy_guard(
+    job_spec: JobBuilder, live_job: LiveBuilder
+) -> None:
+    # Four declared jobs, each with a live exact copy (as two racing applies leave
+    # them), and one copy that differs: the guard counts only the one that differs.
+    names = [f"job {i}" for i in range(4)]
+    specs = tuple(job_spec(name=n) for n in names)
+    lives = [live_job(id=f"job_{i}a", name=n, created_at="2024-01-01T00:00:00Z")
+             for i, n in enumerate(names)]  # fmt: skip
+    lives += [live_job(id=f"job_{i}b", name=n, created_at="2024-02-01T00:00:00Z")
+              for i, n in enumerate(names)]  # fmt: skip
+    lives.append(live_job(id="job_0c", name="job 0", prompt="Other?",
+                          created_at="2024-03-01T00:00:00Z"))  # fmt: skip
+    plan = make_plan(DesiredState(jobs=specs), lives, [])
+    deletes = {c.live_id: c for c in plan.changes if isinstance(c, Delete)}
+    assert sorted(deletes) == ["job_0b", "job_0c", "job_1b", "job_2b", "job_3b"]
+    assert {i: c.copy_of for i, c in deletes.items()} == {
+        "job_0b": "job_0a", "job_0c": None, "job_1b": "job_1a", "job_2b": "job_2a",
+        "job_3b": "job_3a",
+    }  # fmt: skip
+    assert "not counted by the destroy guard" in deletes["job_1b"].reason
+    assert "not counted" not in deletes["job_0c"].reason
+    guard = plan.destroy_guard(10)
+    assert (guard.deletes, guard.copies, guard.managed) == (1, 4, 5)
+    assert guard.refuses  # 1 of 5 is 20%
+    assert "4 delete(s) of exact duplicates" in guard.explain()
+    assert not plan.destroy_guard(25).refuses
+    warning = next(w for w in plan.warnings if "job 0" in w)
+    assert "1 of them exact copies" in warning
+    assert plan.guard.data()["exact_copies"] == 4
+
+
+def test_no_copy_is_exact_when_none_matches_the_manifest(
+    job_spec: JobBuilder, live_job: LiveBuilder
+) -> None:
+    # The kept one is the oldest and differs: deleting the newer, identical one may
+    # lose what the manifest does not declare, so the guard counts it.
+    lives = [live_job(id="job_a", prompt="Other?", created_at="2024-01-01T00:00:00Z"),
+             live_job(id="job_b", prompt="Other?", created_at="2024-02-01T00:00:00Z")]  # fmt: skip
+    plan = make_plan(DesiredState(jobs=(job_spec(),)), lives, [])
+    (delete,) = [c for c in plan.changes if isinstance(c, Delete)]
+    assert delete.copy_of is None and plan.guard.copies == 0

@@ -38,6 +38,7 @@ EXPECTED_PAUSE = """\
     {
       "action": "pause",
       "address": "job:Legacy report",
+      "copy_of": null,
       "desired": null,
       "diffs": [
         {
@@ -59,6 +60,7 @@ EXPECTED_PAUSE = """\
   "destroy_guard": {
     "deletes": 0,
     "destroyed": 0,
+    "exact_copies": 0,
     "managed": 3,
     "max_destroy_percent": 25.0,
     "percent": 0.0,
