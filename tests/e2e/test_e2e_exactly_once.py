@@ -25,7 +25,8 @@ def _quick_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _apply(cli: Any, path: Any, served: Any) -> Any:
-    # No lock: the lease's own create would meet the slow commit first.
+    # No lock: the lease's own create would meet the slow commit first (the tests at
+    # the end take the lock).
     return cli("apply", path, "--api-url", served.api_url, "--auto-approve", "--no-lock")
 
 
@@ -57,3 +58,39 @@ def test_a_create_still_uncommitted_is_unresolved_and_the_next_apply_makes_it_on
     jobs = served.client.jobs.list()
     assert [j.name for j in jobs] == ["slower"], second.out + second.err
     assert second.code == 0, second.out + second.err
+
+
+def _locked_apply(cli: Any, path: Any, served: Any) -> Any:
+    return cli("apply", path, "--api-url", served.api_url, "--auto-approve")
+
+
+def test_with_the_lock_a_slow_commit_makes_one_lease_and_one_job(
+    emulator: Any, cli: Any, write: Any, job: Any, manifest: Any
+) -> None:
+    # The lease's create meets the slow commit first: it is looked for by name until
+    # it lands, then held; the job's create is adopted the same way.
+    served = emulator(commit_delay=2.0)
+    result = _locked_apply(cli, write(manifest([job("slow")])), served)
+    assert result.code == 0, result.out + result.err
+    assert [j.name for j in served.client.jobs.list()] == ["slow"]  # the lease is gone
+    assert served.counter is not None
+    assert served.counter.writes() == [("POST", "/v1/jobs")]  # the job, sent once
+    lease_posts = [w for w in served.counter.lease_writes() if w[0] == "POST"]
+    assert lease_posts == [("POST", "/v1/jobs")]  # the lease, sent once
+
+
+def test_with_the_lock_a_commit_slower_than_every_look_is_unresolved_then_made_once(
+    emulator: Any, cli: Any, write: Any, job: Any, manifest: Any
+) -> None:
+    served = emulator(commit_delay=6.0)
+    path = write(manifest([job("slower")]))
+    first = _locked_apply(cli, path, served)
+    assert first.code == 3, first.out + first.err
+    assert 'job "slower": failed: unresolved:' in first.out
+    second = _locked_apply(cli, path, served)
+    assert second.code == 0, second.out + second.err
+    assert [j.name for j in served.client.jobs.list()] == ["slower"]
+    assert served.counter is not None
+    # It landed while the second apply took the lock (whose lease commits as slowly):
+    # planned as live, it was sent once in all.
+    assert served.counter.writes() == [("POST", "/v1/jobs")]
