@@ -43,6 +43,7 @@ class Client:
         transport: httpx.BaseTransport | None = None,
         timeout: float = 30.0,
         max_attempts: int = 5,
+        adaptive_retries: bool = True,
         backoff: float = 0.5,
         max_retry_after: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
@@ -59,6 +60,7 @@ class Client:
         self._api_key = api_key
         policy = RetryPolicy(
             max_attempts=max_attempts,
+            adaptive=adaptive_retries,
             backoff=backoff,
             max_retry_after=max_retry_after,
             sleep=sleep,

@@ -13,8 +13,11 @@ unknown, and the caller must look before it tries again.
 from __future__ import annotations
 
 import email.utils
+import math
 import random
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -55,9 +58,29 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, seconds)
 
 
+# The adaptive budget (``RetryPolicy.attempts``): the outcomes of this many recent
+# attempts estimate how often the API fails a request it may be sent again.
+WINDOW = 64
+# Enough attempts that a request fails every one of them at most this often...
+GIVE_UP_ODDS = 1e-4
+# ...but never more than this many (each request also has its own deadline).
+MAX_ADAPTIVE_ATTEMPTS = 16
+
+
 @dataclass
 class RetryPolicy:
-    """Bounded attempts with exponential backoff and full jitter."""
+    """Bounded attempts with exponential backoff and full jitter.
+
+    With ``adaptive`` (the default) the bound follows the API: ``max_attempts`` is
+    the floor, and each retry is allowed while the recent failure rate says that
+    all the attempts so far failing is not yet rarer than ``GIVE_UP_ODDS``, up to
+    ``MAX_ADAPTIVE_ATTEMPTS``. The rate is estimated from the last ``WINDOW``
+    attempts of every request, this one's included, with one success and one
+    failure assumed (Laplace's rule), so a short history cannot say 0 or 1. It
+    counts only while the window holds a success: an API that stopped answering
+    gets the floor, and fails as fast as with a fixed bound; an API that fails half
+    its requests yet answers the rest costs a few more retries, not a failed change.
+    """
 
     max_attempts: int = 5
     backoff: float = 0.5  # the first retry waits up to this long
@@ -65,12 +88,32 @@ class RetryPolicy:
     max_retry_after: float = 60.0  # never trust a server to park us for longer
     sleep: Callable[[float], None] = time.sleep
     rng: random.Random = field(default_factory=random.Random)
+    adaptive: bool = True
+    _recent: deque[bool] = field(default_factory=lambda: deque(maxlen=WINDOW), repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         if self.backoff < 0:
             raise ValueError("backoff must not be negative")
+
+    def record(self, *, succeeded: bool) -> None:
+        """One attempt's outcome: a 2xx, or a failure that may be transient (a 429
+        is the API pacing us, not failing, and is not recorded)."""
+        with self._lock:
+            self._recent.append(succeeded)
+
+    @property
+    def attempts(self) -> int:
+        """The attempts a request may make now (see the class)."""
+        with self._lock:
+            successes, seen = sum(self._recent), len(self._recent)
+        if not self.adaptive or not successes:
+            return self.max_attempts
+        rate = (seen - successes + 1) / (seen + 2)
+        needed = math.ceil(math.log(GIVE_UP_ODDS) / math.log(rate))
+        return max(self.max_attempts, min(MAX_ADAPTIVE_ATTEMPTS, needed))
 
     def backoff_delay(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(cap, backoff * 2**(attempt-1))]."""

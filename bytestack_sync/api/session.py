@@ -117,16 +117,23 @@ class Session:
             attempt += 1
             outcome = self._attempt(request, idempotent, deadline)
             if isinstance(outcome, httpx.Response):
+                self._policy.record(succeeded=True)
                 return outcome
             error, retryable = outcome
+            if (retryable and not isinstance(error, RateLimited)) or isinstance(
+                error, OutcomeUnknown
+            ):
+                self._policy.record(succeeded=False)
             # Raised outside any ``except``: httpx's frames (which hold the header
             # bytes) are not chained onto the error; its message names the cause.
-            if not retryable or attempt >= self._policy.max_attempts:
+            # The bound as it stands now, this request's own failures included.
+            attempts = self._policy.attempts
+            if not retryable or attempt >= attempts:
                 raise error
             delay = self._policy.delay_after(error, attempt)
             if time.monotonic() + delay >= deadline:
                 raise error  # no time is left for another attempt
-            self._log_retry(request, error, delay, attempt)
+            self._log_retry(request, error, delay, attempt, attempts)
             self._policy.wait(delay)
 
     def _attempt(
@@ -234,7 +241,7 @@ class Session:
         )
 
     def _log_retry(
-        self, request: httpx.Request, error: ApiError, delay: float, attempt: int
+        self, request: httpx.Request, error: ApiError, delay: float, attempt: int, attempts: int
     ) -> None:
         """One line per retry (``-v`` shows them): what failed and how long it waits."""
         if isinstance(error, RateLimited) and error.retry_after is not None:
@@ -248,7 +255,7 @@ class Session:
             error,
             how,
             attempt + 1,
-            self._policy.max_attempts,
+            attempts,
         )
 
     def _log(

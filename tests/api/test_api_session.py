@@ -9,7 +9,10 @@ import httpx
 import pytest
 
 from bytestack_sync.api import errors
+from bytestack_sync.api.auth import ApiKey
 from bytestack_sync.api.client import Client
+from bytestack_sync.api.retry import RetryPolicy
+from bytestack_sync.api.session import Session
 
 JOB = {"id": "job_1", "name": "n", "prompt": "p", "sources": ["x"], "schedule": "0 8 * * *"}
 CREATE: dict[str, Any] = {"name": "n", "prompt": "p", "sources": ["x"], "schedule": "0 8 * * *"}
@@ -225,3 +228,75 @@ def test_no_httpx_error_is_chained_onto_ours(client: Client, script: Any) -> Non
 def test_max_attempts_must_be_positive(max_attempts: int) -> None:
     with pytest.raises(ValueError, match="max_attempts"):
         Client("https://api.test/v1", "k" * 12, max_attempts=max_attempts)
+
+
+def _warm_up(client: Client, script: Any, rounds: int) -> None:
+    """``rounds`` GETs each failing once then answering: half the attempts fail."""
+    for _ in range(rounds):
+        script.answers = [_err(500), httpx.Response(200, json=JOB)]
+        client.jobs.get("job_1")
+
+
+def test_an_api_that_fails_often_but_answers_gets_more_attempts(
+    client: Client, script: Any
+) -> None:
+    _warm_up(client, script, 8)  # 16 outcomes, half of them failures
+    # Six failures in a row would exhaust the fixture's 4 attempts; half the recent
+    # attempts failing earns enough for 1 in 10,000 requests to fail them all.
+    script.answers = [_err(500)] * 6 + [httpx.Response(200, json=JOB)]
+    before = client.request_count
+    assert client.jobs.get("job_1").id == "job_1"
+    assert client.request_count - before == 7
+
+
+def test_an_api_that_stopped_answering_fails_at_the_floor_again(
+    client: Client, script: Any
+) -> None:
+    _warm_up(client, script, 8)
+    # Then nothing but failures: once the window holds no success, 4 attempts again.
+    for _ in range(8):
+        script.answers = [_err(503)] * 16
+        with pytest.raises(errors.ServerError):
+            client.jobs.get("job_1")
+    script.answers = [_err(503)] * 16
+    before = client.request_count
+    with pytest.raises(errors.ServerError):
+        client.jobs.get("job_1")
+    assert client.request_count - before == 4
+
+
+def test_rate_limits_do_not_count_as_failures(script: Any) -> None:
+    policy = RetryPolicy(max_attempts=4, sleep=lambda _: None)
+    session = Session(
+        "https://api.test/v1", ApiKey("bs_test_key_0123456789"), policy=policy,
+        transport=httpx.MockTransport(script),
+    )  # fmt: skip
+    for _ in range(16):
+        script.answers = [_err(429, "rate_limited", **{"Retry-After": "0"}), _page(JOB)]
+        session.request("GET", "/jobs")
+    # 16 successes and no failure: (0 + 1) / (16 + 2) needs no more than the floor.
+    assert policy.attempts == 4
+    for _ in range(2):
+        script.answers = [_err(500), _page(JOB)]
+        session.request("GET", "/jobs")
+    assert policy.attempts == 5  # (2 + 1) / (20 + 2): 0.136**4 is not yet under 1e-4
+    session.close()
+
+
+@pytest.mark.parametrize(
+    ("failures", "seen", "attempts"),
+    [
+        (0, 0, 5), (64, 64, 5),  # no success known: the floor
+        (0, 64, 5), (1, 64, 5),  # rare failures: the floor is enough
+        (32, 64, 14), (8, 16, 14), (1, 2, 14),  # half (with Laplace's prior): 0.5**14 < 1e-4
+        (16, 64, 7),  # a quarter: (16 + 1) / (64 + 2) ** 7 < 1e-4
+        (63, 64, 16),  # nearly dead, yet answering: the cap
+    ],
+)  # fmt: skip
+def test_the_adaptive_bound(failures: int, seen: int, attempts: int) -> None:
+    policy, fixed = RetryPolicy(max_attempts=5), RetryPolicy(max_attempts=5, adaptive=False)
+    for n in range(seen):
+        policy.record(succeeded=n >= failures)
+        fixed.record(succeeded=n >= failures)
+    assert policy.attempts == attempts
+    assert fixed.attempts == 5

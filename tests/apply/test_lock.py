@@ -286,9 +286,11 @@ def failing(app: EmulatorApp) -> Failing:
 
 @pytest.fixture
 def flaky(failing: Failing, fake: FakeTime) -> Iterator[WorkspaceLock]:
-    """A lock whose client talks to ``failing``."""
+    """A lock whose client talks to ``failing``, with a fixed 2 attempts a request (the
+    tests count them)."""
     transport = LocalTransport(failing)  # type: ignore[arg-type]
-    with Client(URL, KEY, transport=transport, backoff=0.0, max_attempts=2) as client:
+    options: dict[str, Any] = {"backoff": 0.0, "max_attempts": 2, "adaptive_retries": False}
+    with Client(URL, KEY, transport=transport, **options) as client:
         yield WorkspaceLock(
             client, timeout=0.0, err=io.StringIO(), owner="host-c pid 3",
             clock=fake.monotonic, sleep=fake.sleep,
@@ -300,7 +302,8 @@ def test_a_lease_whose_pause_fails_still_holds_the_lock_and_the_renewal_pauses_i
 ) -> None:
     failing.failing["PATCH"] = 2  # both of the client's attempts at the pause
     transport = LocalTransport(failing)  # type: ignore[arg-type]
-    with Client(URL, KEY, transport=transport, backoff=0.0, max_attempts=2) as flaky_client:
+    options: dict[str, Any] = {"backoff": 0.0, "max_attempts": 2, "adaptive_retries": False}
+    with Client(URL, KEY, transport=transport, **options) as flaky_client:
         # A short time to live: the renewal thread (real time) comes every 0.05 s.
         lock = WorkspaceLock(
             flaky_client, timeout=0.0, err=io.StringIO(), ttl=0.2,
