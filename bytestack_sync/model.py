@@ -124,5 +124,9 @@ class DesiredState:
     # Values sensitive in the manifest tree's files outside the paths given: nothing
     # here declares them, but any output must mask them.
     tree_secrets: frozenset[str] = frozenset()
+    # The resources those files declare with sensitive fields, as (resource type,
+    # identity, field names): a live resource of that identity holds those fields'
+    # former values, which are sensitive too.
+    tree_sensitive: tuple[tuple[str, str, frozenset[str]], ...] = field(default=(), repr=False)
     # What loading them warned of, each as printed: a plan carries these with its own.
     warnings: tuple[str, ...] = ()

@@ -160,7 +160,9 @@ def _collect(paths: Sequence[str], env: Mapping[str, str]) -> Collection:
     # A value the paths given write in plain text is public already: a neighbour's
     # secret equal to it (``sources: ['${secret:SRC}']`` with SRC=x) masks nothing.
     tree_secrets = frozenset(survey.secrets) - desired.sensitive_values - _plain_values(desired)
-    collection.desired = dataclasses.replace(desired, tree_secrets=tree_secrets)
+    collection.desired = dataclasses.replace(
+        desired, tree_secrets=tree_secrets, tree_sensitive=tuple(survey.sensitive)
+    )
     collection.problems.extend(merger.problems + survey.problems)
     secrets = collection.desired.sensitive_values | tree_secrets
     collection.problems = sorted(_scrubbed(collection.problems, secrets))

@@ -44,6 +44,9 @@ class TreeSurvey:
 
     problems: list[Problem] = field(default_factory=list)
     secrets: set[str] = field(default_factory=set)
+    # (resource type, identity, sensitive field names) of each resource declared
+    # outside the selection with a sensitive field (``DesiredState.tree_sensitive``).
+    sensitive: list[tuple[str, str, frozenset[str]]] = field(default_factory=list)
 
 
 def survey_tree(
@@ -88,6 +91,14 @@ def survey_tree(
             continue
         document = read(file)
         survey.secrets.update(v for v in document.sensitive_values if v)
+        survey.sensitive.extend(
+            ("job", job.name, job.sensitive) for job in document.specs.jobs if job.sensitive
+        )
+        survey.sensitive.extend(
+            ("webhook", hook.url, hook.sensitive)
+            for hook in document.specs.webhooks
+            if hook.sensitive
+        )
         if one_tree:
             survey.problems.extend(_unmaskable(document))
     return survey

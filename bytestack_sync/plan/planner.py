@@ -134,9 +134,10 @@ def make_plan(
         jobs, webhooks = _index_live(JOBS, live_jobs), _index_live(WEBHOOKS, live_webhooks)
         secrets = desired.sensitive_values | desired.tree_secrets
         if secrets:
+            neighbours = desired.tree_sensitive
             secrets = secrets.union(
-                _former_secrets(JOBS, desired.jobs, jobs, secrets),
-                _former_secrets(WEBHOOKS, desired.webhooks, webhooks, secrets),
+                _former_secrets(JOBS, desired.jobs, jobs, secrets, neighbours),
+                _former_secrets(WEBHOOKS, desired.webhooks, webhooks, secrets, neighbours),
             )
         draft = _Draft(secrets, scope)
         _reconcile(JOBS, desired.jobs, jobs, desired, draft)
@@ -173,30 +174,58 @@ def _finish(desired: DesiredState, draft: _Draft, targets: Sequence[str]) -> Pla
 
 
 def _former_secrets(
-    kind: _Kind[S, L], specs: Sequence[S], index: dict[str, list[L]], secrets: frozenset[str]
+    kind: _Kind[S, L],
+    specs: Sequence[S],
+    index: dict[str, list[L]],
+    secrets: frozenset[str],
+    neighbours: Sequence[tuple[str, str, frozenset[str]]] = (),
 ) -> set[str]:
-    """Live values that a declared sensitive field held before: sensitive too.
+    """Live values that a sensitive field held before: sensitive too.
 
     A rotated secret leaves its old value on the live side (a job's old webhook URL,
-    and the webhook registered under it). The live resource with a declared
-    resource's identity holds, in each field declared sensitive or set to a secret,
-    the value that field had; any output must mask it wherever else it appears.
+    and the webhook registered under it). The live resource with the identity of a
+    resource declared here or in the tree's other files (``neighbours``) holds, in
+    each field declared sensitive or set to a secret, the value that field had; any
+    output must mask it wherever else it appears.
+
+    A secret identity (a job name or webhook URL from ``${secret:...}``) rotated
+    leaves a live resource that nothing links to the new one. So when any resource
+    of a kind has a secret identity, every live one of that kind that nothing
+    declares is masked: its identity, and its values of each field that is
+    sensitive anywhere for that kind, unless the manifests write that value in
+    plain text (public already).
     """
-    former: set[str] = set()
+    owned: list[tuple[str, list[str]]] = []
+    anywhere: set[str] = set()
     for spec in specs:
+        anywhere.update(spec.sensitive)
         names = [
-            name
-            for name in kind.secret_fields
-            if name in spec.sensitive or getattr(spec, name) in secrets
+            n for n in kind.secret_fields if n in spec.sensitive or getattr(spec, n) in secrets
         ]
-        if not names:
-            continue
-        for live in index.get(kind.spec_key(spec), ()):
-            for name in names:
-                value = getattr(live, name)
-                if isinstance(value, str) and value:
-                    former.add(value)
+        owned.append((kind.spec_key(spec), names))
+    for resource, key, fields in neighbours:
+        if resource == kind.resource:
+            anywhere.update(fields)
+            owned.append((key, [n for n in kind.secret_fields if n in fields]))
+    former: set[str] = set()
+    for key, names in owned:
+        for live in index.get(key, ()) if names else ():
+            former.update(_texts(live, names))
+    if kind.key_field in anywhere:
+        known = {key for key, _ in owned}
+        names = [n for n in kind.secret_fields if n in anywhere]
+        plain = {getattr(s, n) for s in specs for n in names if n not in s.sensitive}
+        for key, lives in index.items():
+            if key not in known:
+                former.add(key)
+                for live in lives:
+                    former.update(v for v in _texts(live, names) if v not in plain)
     return former
+
+
+def _texts(live: object, names: Sequence[str]) -> list[str]:
+    values = (getattr(live, name) for name in names)
+    return [v for v in values if isinstance(v, str) and v]
 
 
 def _reconcile(

@@ -334,6 +334,25 @@ def test_planning_a_subdirectory_warns_of_settings_outside_it_and_masks_the_tree
     assert "settings.yaml: warning: sets prune" in validated.err
 
 
+def test_a_subdirectory_plan_masks_the_former_value_of_a_rotated_tree_secret(
+    served: Any, cli: Any, job: Job, manifest: Manifest, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    # alerts (outside the paths given) was applied with the old hook; the hook is
+    # rotated since. Its live job still holds the old URL, which a plan of
+    # bytestack/brands deletes: the old URL was a secret of the tree, so it is masked.
+    old_hook = SECRET_HOOK + "-OLDROTATED"
+    monkeypatch.setenv("ALERTS_HOOK", old_hook)
+    monkeypatch.chdir(_repository(tmp_path, manifest, job))
+    assert cli("apply", "bytestack", "--api-url", served.api_url, "--auto-approve").code == 0
+    monkeypatch.setenv("ALERTS_HOOK", SECRET_HOOK)
+    for fmt in ("text", "markdown", "json"):
+        result = cli("plan", "bytestack/brands", "--api-url", served.api_url, "--format", fmt)
+        assert result.code == 0, result.err
+        assert "alerts" in result.out
+        assert "OLDROTATED" not in result.out + result.err
+
+
 def test_quiet_does_not_silence_the_warning_of_settings_left_out(
     served: Any, cli: Any, job: Job, manifest: Manifest, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

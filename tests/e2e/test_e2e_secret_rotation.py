@@ -81,3 +81,71 @@ def test_a_rotated_secret_url_never_shows(
     assert local.jobs()["hooked"].webhook_url == new_url
     again = cli("plan", path, "--api-url", url, "--detailed-exitcode")
     assert again.code == 0 and "No changes" in again.out
+
+
+OLD_SECRETS = {
+    "NAME": "OLDCANARY-name-4c1e",
+    "PROMPT": "How often was OLDCANARY-prompt-77aa mentioned?",
+    "SCHED": "17 3 * * 2",
+    "HOOK": BASE + "OLDCANARY-hook-0b3f",
+    "ONLYHOOK": BASE + "OLDCANARY-only-e19d",
+}
+NEW_SECRETS = {
+    "NAME": "NEWCANARY-name-9d02",
+    "PROMPT": "How often was NEWCANARY-prompt-31c5 mentioned?",
+    "SCHED": "41 5 * * 4",
+    "HOOK": BASE + "NEWCANARY-hook-6a7e",
+    "ONLYHOOK": BASE + "NEWCANARY-only-58b1",
+}
+# What would give the old schedule away besides itself: its meaning.
+OLD_SCHEDULE_SHOWN = ("17 3 * * 2", "03:17")
+
+
+def test_every_secret_rotated_at_once_shows_none_of_the_old_values(
+    local: Any, cli: Any, write: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The name itself is a secret: rotated, nothing links the old job to the new one,
+    # and a webhook URL that only a webhook declares is the same. The rule: when an
+    # identity of a kind is secret, every undeclared live resource of that kind is
+    # masked, its identity and its values of fields sensitive anywhere for the kind.
+    path = write(
+        "version: 1\n"
+        "jobs:\n"
+        "  - name: ${secret:NAME}\n"
+        "    prompt: ${secret:PROMPT}\n"
+        "    sources: [x]\n"
+        "    schedule: ${secret:SCHED}\n"
+        "    webhook_url: ${secret:HOOK}\n"
+        "webhooks:\n"
+        "  - url: ${secret:HOOK}\n"
+        "  - url: ${secret:ONLYHOOK}\n"
+    )
+    url = local.api_url
+    for name, value in OLD_SECRETS.items():
+        monkeypatch.setenv(name, value)
+    assert cli("apply", path, "--api-url", url, "--auto-approve").code == 0
+    assert list(local.jobs()) == [OLD_SECRETS["NAME"]]
+
+    for name, value in NEW_SECRETS.items():
+        monkeypatch.setenv(name, value)
+    saved = tmp_path / "rotate-all.plan"
+    runs = [
+        cli("plan", path, "--api-url", url, "--format", fmt, "--out", saved, "--debug", "-v")
+        for fmt in ("text", "json", "markdown")
+    ]
+    assert [r.code for r in runs] == [0, 0, 0], runs
+    assert "Plan: 3 to create, 0 to update, 0 to replace, 3 to delete." in runs[0].out
+    applied = cli("apply", saved, "--api-url", url, "--debug")
+    assert applied.code == 0, applied
+    again = cli("plan", path, "--api-url", url, "--detailed-exitcode")
+    assert again.code == 0 and "No changes" in again.out
+    outputs = [r.out + r.err for r in (*runs, applied, again)]
+    outputs.append(saved.read_text(encoding="utf-8"))
+    for text in outputs:
+        assert "OLDCANARY" not in text and "NEWCANARY" not in text
+        assert not any(shown in text for shown in OLD_SCHEDULE_SHOWN)
+    assert list(local.jobs()) == [NEW_SECRETS["NAME"]]
+    assert sorted(local.webhooks()) == sorted([NEW_SECRETS["HOOK"], NEW_SECRETS["ONLYHOOK"]])
+    # Each old resource is still named, by its fingerprint and id, in what was applied.
+    assert f"(sensitive, hmac:{fingerprint(OLD_SECRETS['NAME'])})" in applied.out
+    assert f"(sensitive, hmac:{fingerprint(OLD_SECRETS['ONLYHOOK'])})" in applied.out

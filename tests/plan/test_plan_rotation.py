@@ -134,3 +134,48 @@ def test_pause_of_a_job_named_by_a_former_secret(
     plan = make_plan(desired, jobs, [])
     pause = next(c for c in plan.changes if c.action == "pause")
     assert pause.key_sensitive and OLD_MARK not in _outputs(plan)
+
+
+def test_a_secret_name_masks_every_undeclared_job_but_not_public_values(
+    job_spec: JobBuilder, live_job: LiveBuilder
+) -> None:
+    # One job's name and schedule are secrets; the old job (its name rotated) and any
+    # other undeclared job are masked: name and schedule. A schedule the manifests
+    # write in plain text is public, and stays visible.
+    secret = job_spec(
+        name="NEW-canary-name", schedule="41 5 * * 4",
+        sensitive=frozenset({"name", "schedule"}),
+    )  # fmt: skip
+    public = job_spec(name="public", schedule="0 8 * * *")
+    desired = DesiredState(
+        jobs=(secret, public), sensitive_values=frozenset({"NEW-canary-name", "41 5 * * 4"})
+    )
+    jobs = [
+        live_job(id="job_old", name="OLD-canary-name", schedule="17 3 * * 2"),
+        live_job(id="job_pub", name="public", schedule="0 8 * * *"),
+        live_job(id="job_other", name="OLD-canary-other", schedule="0 8 * * *"),
+    ]
+    hooks = [LiveWebhook(id="wh_stray", url="https://hooks.example.com/stray")]
+    plan = make_plan(desired, jobs, hooks)
+    deletes = {c.live_id: c for c in plan.changes if c.action == "delete"}
+    assert deletes["job_old"].key_sensitive and deletes["job_other"].key_sensitive
+    assert {"OLD-canary-name", "OLD-canary-other", "17 3 * * 2"} <= plan.sensitive_values
+    assert "0 8 * * *" not in plan.sensitive_values
+    assert not deletes["wh_stray"].key_sensitive  # no webhook's URL is a secret
+    text = _outputs(plan)
+    assert OLD_MARK not in text and "17 3 * * 2" not in text
+    assert "0 8 * * *" in text and "https://hooks.example.com/stray" in text
+
+
+def test_a_neighbours_former_value_is_masked(job_spec: JobBuilder, live_job: LiveBuilder) -> None:
+    # "alerts" is declared, with a secret webhook URL, in a file of the tree outside
+    # the paths given: its live job's old URL is sensitive though nothing here says so.
+    desired = DesiredState(
+        jobs=(job_spec(name="acme"),), tree_secrets=frozenset({NEW}),
+        tree_sensitive=(("job", "alerts", frozenset({"webhook_url"})),),
+    )  # fmt: skip
+    jobs = [live_job(name="acme"), live_job(id="job_a", name="alerts", webhook_url=OLD)]
+    plan = make_plan(desired, jobs, [LiveWebhook(id="wh_old", url=OLD)])
+    assert OLD in plan.sensitive_values
+    assert {c.live_id for c in plan.changes} == {"job_a", "wh_old"}
+    assert OLD_MARK not in _outputs(plan)
