@@ -70,8 +70,8 @@ class LineProgress(_Counting):
     lists_changes = True
 
     def done(self, outcome: ChangeOutcome) -> None:
-        self.count += 1
-        if _listed(outcome):
+        if _listed(outcome):  # what an interrupt left unstarted did not progress
+            self.count += 1
             self.stream.write(f"{self.counter()} {outcome.line()}\n")
             self.stream.flush()
 
@@ -87,12 +87,20 @@ class BarProgress(_Counting):
 
     def __init__(self, stream: TextIO, *, columns: int | None = None) -> None:
         super().__init__(stream)
-        self.columns = columns if columns is not None else terminal_columns(stream)
+        # Fixed when given; otherwise read at every redraw, so a resized terminal
+        # gets a line that fits it.
+        self._columns = columns
         self.drawn = False
 
+    @property
+    def columns(self) -> int:
+        return self._columns if self._columns is not None else terminal_columns(self.stream)
+
     def done(self, outcome: ChangeOutcome) -> None:
+        if not _listed(outcome):
+            return  # not started: the bar stays where the run stopped
         self.count += 1
-        if not outcome.ok and _listed(outcome):
+        if not outcome.ok:
             self._clear()
             self.stream.write(f"{self.counter()} {outcome.line()}\n")
         self._draw(outcome)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import io
+import os
+import select
+import struct
+import termios
 
 import pytest
 
@@ -179,3 +184,45 @@ def test_changes_an_interrupt_left_unstarted_get_no_line_each(progress_type: typ
     shown = stream.getvalue()
     assert 'job "broke": failed: boom' in shown
     assert 'job "b"' not in shown and "not started" not in shown
+
+
+@pytest.mark.parametrize("progress_type", [LineProgress, BarProgress])
+def test_an_interrupt_leaves_the_count_where_the_run_stopped(progress_type: type) -> None:
+    stream = Tty() if progress_type is BarProgress else io.StringIO()
+    progress = progress_type(stream)
+    progress.start(4)
+    progress.done(ChangeOutcome(change(Create, "made"), "ok", "created job_1"))
+    progress.done(SKIPPED)
+    progress.done(SKIPPED)
+    progress.finish()
+    shown = stream.getvalue()
+    assert "1/4" in shown and "3/4" not in shown and "4/4" not in shown
+
+
+def _set_width(fd: int, columns: int) -> None:
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+
+
+def test_the_bar_follows_a_resized_terminal() -> None:
+    # A real pseudo-terminal, resized between two changes as a user resizes a window.
+    leader, follower = os.openpty()
+    try:
+        _set_width(follower, 100)
+        with open(follower, "w", encoding="utf-8", closefd=False) as stream:
+            progress = BarProgress(stream)
+            progress.start(2)
+            long = "a job with a name far longer than forty columns of a narrowed window"
+            progress.done(ChangeOutcome(change(key=long), "ok", "created job_1"))
+            _set_width(follower, 40)
+            progress.done(ChangeOutcome(change(key=long), "ok", "created job_2"))
+            stream.flush()
+        shown = b""
+        while select.select([leader], [], [], 0.5)[0]:
+            shown += os.read(leader, 65536)
+    finally:
+        os.close(leader)
+        os.close(follower)
+    drawn = [p.replace(CLEAR_TO_END, "") for p in shown.decode("utf-8").split("\r") if "/2" in p]
+    first, last = drawn
+    assert len(first) > 40 and "1/2" in first
+    assert len(last) <= 39 and "2/2" in last
