@@ -13,6 +13,7 @@ import os
 from typing import Any, TextIO
 
 from bytestack_sync.api.errors import ApiKeyError
+from bytestack_sync.commands.workspace import shows_warnings, warn
 from bytestack_sync.connect import is_local, plan_signing_key
 from bytestack_sync.contract import API_KEY_ENV
 from bytestack_sync.errors import EXIT_OK, PlanFileError
@@ -24,7 +25,10 @@ def run(path: str, *, fmt: str, out: TextIO, err: TextIO, color: bool, verbosity
     document = savefile.load_document(path)
     verdict = _signature(path, document)
     plan = savefile.plan_from_document(document, path, environ=None)
-    render(plan, fmt, out, color=color)
+    # As `plan` does: warnings once, on stderr (a JSON or markdown document holds them).
+    if not shows_warnings(fmt, out):
+        warn(plan.warnings, err)
+    render(plan, fmt, out, color=color, warnings=False)
     if verbosity >= 0:
         err.write(verdict + "\n")
     return EXIT_OK

@@ -16,9 +16,11 @@ from bytestack_sync.plan.guard import DestroyGuard
 # Why the plan leaves a live resource alone that differs from the manifests, in the
 # order a plan counts them.
 PRUNE_OFF = "undeclared (prune: off)"
+# prune: pause, and a webhook: webhooks cannot be paused, so it stays as it is.
+UNPAUSABLE = "undeclared (prune: pause cannot pause a webhook)"
 IGNORED = "ignored"
 UNTARGETED = "not targeted"
-LEFT_ALONE_ORDER = (PRUNE_OFF, IGNORED, UNTARGETED)
+LEFT_ALONE_ORDER = (PRUNE_OFF, UNPAUSABLE, IGNORED, UNTARGETED)
 
 
 class LeftAlone(NamedTuple):

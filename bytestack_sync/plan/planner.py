@@ -38,7 +38,14 @@ from bytestack_sync.plan.digest import (
 from bytestack_sync.plan.kinds import L, S
 from bytestack_sync.plan.leases import without_leases
 from bytestack_sync.plan.order import natural_key, oldest_first
-from bytestack_sync.plan.plan import IGNORED, PRUNE_OFF, UNTARGETED, LeftAlone, Plan
+from bytestack_sync.plan.plan import (
+    IGNORED,
+    PRUNE_OFF,
+    UNPAUSABLE,
+    UNTARGETED,
+    LeftAlone,
+    Plan,
+)
 from bytestack_sync.plan.renames import flag_renames
 from bytestack_sync.plan.targets import Targets, parse_targets
 from bytestack_sync.secrets import sensitive_display
@@ -412,6 +419,7 @@ def _prune(kind: _Kind[S, L], key: str, found: list[L], mode: PruneMode, draft: 
                 f"{kind.resource}:{display} is not declared; prune: pause leaves it in "
                 f"place ({kind.resource}s cannot be paused)"
             )
+            draft.leave(found, f"{kind.resource}:{display}", UNPAUSABLE)
         return
     draft.managed += len(found)
     if not in_scope:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from bytestack_sync.plan.changes import Delete, Pause
-from bytestack_sync.plan.plan import IGNORED, PRUNE_OFF, UNTARGETED, Plan, Target
+from bytestack_sync.plan.plan import IGNORED, PRUNE_OFF, UNPAUSABLE, UNTARGETED, Plan, Target
 from bytestack_sync.render.fields import ChangeView, Masker, desired_fields, view_plan
 from bytestack_sync.render.schedule import ScheduleChange, ScheduleSide
 
@@ -71,7 +71,7 @@ def _target(target: Target | None, masker: Masker) -> dict[str, str] | None:
 def _left_alone(plan: Plan, masker: Masker) -> dict[str, Any]:
     counts = plan.left_alone_counts()
     return {
-        "undeclared": counts.get(PRUNE_OFF, 0),
+        "undeclared": counts.get(PRUNE_OFF, 0) + counts.get(UNPAUSABLE, 0),
         "ignored": counts.get(IGNORED, 0),
         "untargeted": counts.get(UNTARGETED, 0),
         "resources": [

@@ -121,6 +121,33 @@ def test_a_delete_and_a_create_of_the_same_job_are_flagged_as_a_rename(
     assert any("likely renamed" in n for n in notes["delete"])
 
 
+def test_prune_pause_says_it_left_an_undeclared_webhook_and_show_warns_on_stderr(
+    served: Any, cli: Any, write: Any, job: Job, manifest: Manifest, tmp_path: Path
+) -> None:
+    hook = "https://hooks.example.com/one"
+    path = write(manifest([job("a")], webhooks=[{"url": hook}]))
+    assert cli("apply", path, "--api-url", served.api_url, "--auto-approve").code == 0
+    write(manifest([job("a")], prune="pause"))
+    text = cli("plan", path, "--api-url", served.api_url, "-v")
+    assert "No changes. The workspace matches" not in text.out
+    line = "Left alone: 1 undeclared (prune: pause cannot pause a webhook)"
+    assert line in text.out
+    assert f"left alone: webhook:{hook} (undeclared (prune: pause cannot pause a webhook))" in (
+        text.err
+    )
+    assert text.err.count("webhooks cannot be paused") == 1
+    document = json.loads(cli("plan", path, "--api-url", served.api_url, "--format", "json").out)
+    jsonschema.validate(document, SCHEMA)
+    assert document["left_alone"]["undeclared"] == 1
+    saved = tmp_path / "paused.plan"
+    assert cli("plan", path, "--api-url", served.api_url, "--out", saved).code == 0
+    shown = cli("show", saved)
+    assert shown.code == 0, shown.err
+    assert "webhooks cannot be paused" not in shown.out  # a warning: stderr, once
+    assert shown.err.count("webhooks cannot be paused") == 1
+    assert line in shown.out
+
+
 def test_a_new_job_that_asks_something_else_is_no_rename(
     served: Any, cli: Any, write: Any, job: Job, manifest: Manifest
 ) -> None:
