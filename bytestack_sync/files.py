@@ -8,6 +8,7 @@ never sees half of one.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -79,16 +80,40 @@ def link_leaves(path: str, root: str) -> bool:
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write via a temporary file in the same directory, so readers never see half a file."""
-    target = Path(path)
+    """Write via a temporary file in the same directory, so readers never see half a file.
+
+    A symbolic link is written through (the file it points at is replaced, the link
+    kept). Anything else that exists and is not a regular file (a directory, FIFO or
+    device) is refused, not replaced. An error names ``path``, never the temporary file.
+    """
+    shown = os.fspath(path)
+    if not shown:
+        raise OSError(errno.EINVAL, "an empty path names no file to write")
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, shown) from None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise OSError(
+            errno.EEXIST, "exists and is not a regular file, so it is not replaced", shown
+        )
     directory = target.parent if str(target.parent) else Path(".")
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, shown) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, target)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, shown) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

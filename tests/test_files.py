@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bytestack_sync.files import MIB, NotReadable, link_leaves, read_regular
+from bytestack_sync.files import MIB, NotReadable, link_leaves, read_regular, write_text_atomic
 from tests.children import run_python
 
 FIFO = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
@@ -79,3 +79,43 @@ def test_links_that_leave_a_directory(tmp_path: Path) -> None:
     assert not link_leaves(str(tree / "up.yaml"), str(tree))
     assert link_leaves(str(tree / "out.yaml"), str(tree))
     assert not link_leaves(str(tree / "out.yaml"), str(tmp_path))
+
+
+def test_a_write_replaces_a_regular_file_and_leaves_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "plan.json"
+    target.write_text("old")
+    write_text_atomic(target, "new")
+    assert target.read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.json"]
+
+
+def test_a_write_through_a_link_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    link = tmp_path / "latest.json"
+    link.symlink_to(real)
+    write_text_atomic(link, "new")
+    assert link.is_symlink() and real.read_text() == "new"
+
+
+@FIFO
+def test_a_write_never_replaces_a_fifo_or_device(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for target in (fifo, Path(os.devnull)):
+        with pytest.raises(OSError) as caught:
+            write_text_atomic(target, "x")
+        assert caught.value.filename == str(target)
+        assert "not a regular file" in str(caught.value.strerror)
+    assert Path(os.devnull).is_char_device()
+    assert fifo.is_fifo()
+
+
+def test_a_failed_write_names_the_path_given_not_a_temporary(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("")
+    target = tmp_path / "afile" / "plan.json"
+    with pytest.raises(NotADirectoryError) as caught:
+        write_text_atomic(target, "x")
+    assert caught.value.filename == str(target)
+    with pytest.raises(OSError, match="empty path"):
+        write_text_atomic("", "x")

@@ -4,6 +4,7 @@ local state directory that does not exist."""
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,26 @@ def test_an_unquoted_variable_in_a_flow_list_gets_a_hint(
     result = cli("validate", path)
     assert result.code == 1
     assert 'quote a ${...} inside [...] or {...}, e.g. ["${SOURCE}"]' in result.out + result.err
+
+
+@pytest.mark.parametrize("command", ["plan", "export"])
+def test_an_out_path_that_cannot_be_written_is_named_as_given(
+    served: Any, cli: Any, write: Any, tmp_path: Path, command: str
+) -> None:
+    args = [write(MINIMAL)] if command == "plan" else []
+    (tmp_path / "afile").write_text("")
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    cases = {
+        tmp_path / "afile" / "out.json": "error: Not a directory: ",
+        fifo: "error: exists and is not a regular file, so it is not replaced: ",
+    }
+    for out, message in cases.items():
+        result = cli(command, *args, "--api-url", served.api_url, "--out", out)
+        assert result.code == 1, result.err
+        assert result.err.endswith(f"{message}{out}\n"), result.err
+        assert ".tmp" not in result.err
+    assert fifo.is_fifo()
 
 
 def test_a_missing_local_state_directory_is_refused(cli: Any, write: Any, tmp_path: Path) -> None:
