@@ -21,6 +21,7 @@ from bytestack_sync.manifest.models import (
     WebhookModel,
 )
 from bytestack_sync.model import JobSpec, Location, WebhookSpec
+from bytestack_sync.secrets import MIN_REDACT_LENGTH
 
 # Views of the table read once per entry, computed once: a manifest may hold 10,000 jobs.
 _JOB_KEY, _WEBHOOK_KEY = JOB.key, WEBHOOK.key
@@ -299,11 +300,23 @@ def misplaced_secrets(uses: list[SecretUse], raw: Any, file: str) -> list[Proble
         if isinstance(raw.get("defaults"), PosDict):
             allowed.update((id(raw["defaults"]), name) for name in SECRET_FIELDS["defaults"])
     fields = sorted(SECRET_FIELDS["job"] | SECRET_FIELDS["webhook"])
-    return [
-        Problem(
-            node_location(use.node, file),
-            "${secret:...} may be used only in the fields " + ", ".join(fields),
-        )
-        for use in uses
-        if (id(use.owner), use.key) not in allowed
-    ]
+    problems = []
+    for use in uses:
+        where = node_location(use.node, file)
+        if (id(use.owner), use.key) not in allowed:
+            problems.append(
+                Problem(where, "${secret:...} may be used only in the fields " + ", ".join(fields))
+            )
+            continue
+        value = use.owner[use.key]  # type: ignore[index]
+        if isinstance(value, str) and value.strip() and len(value) < MIN_REDACT_LENGTH:
+            # Hiding so short a value would scrub ordinary words: output could not
+            # keep it secret.
+            problems.append(Problem(where, _TOO_SHORT.format(n=len(value))))
+    return problems
+
+
+_TOO_SHORT = (
+    "a secret value of {n} character(s) cannot be kept out of the output (hiding one "
+    f"shorter than {MIN_REDACT_LENGTH} would scrub ordinary words): use a longer value"
+)

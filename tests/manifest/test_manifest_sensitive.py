@@ -175,3 +175,20 @@ def test_no_message_quotes_any_part_of_a_secret(tmp_path: Path, place: str, cana
     assert problems or place in ("name", "prompt")
     for problem in problems:
         assert "CNRY" not in problem.message
+
+
+@pytest.mark.parametrize("value", ["a", "x1", "abc"])
+def test_a_secret_too_short_to_hide_is_refused_where_it_is_used(tmp_path: Path, value: str) -> None:
+    text = JOB.format(schedule="'@daily'").replace("name: Daily mentions", "name: ${secret:NAME}")
+    assert problems(tmp_path, text, {"NAME": value}) == [
+        f"a secret value of {len(value)} character(s) cannot be kept out of the output "
+        "(hiding one shorter than 4 would scrub ordinary words): use a longer value"
+    ]
+
+
+def test_a_secret_of_four_characters_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    text = JOB.format(schedule="'@daily'").replace("name: Daily mentions", "name: ${secret:NAME}")
+    path.write_text(text, "utf-8")
+    loaded = load_manifests([str(path)], environ={"NAME": "team"})
+    assert loaded.desired.jobs[0].name == "team"
