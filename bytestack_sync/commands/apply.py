@@ -13,6 +13,7 @@ import array
 import contextlib
 import fcntl
 import io
+import json
 import os
 import re
 import stat
@@ -133,11 +134,26 @@ def saved_plan_argument(paths: Sequence[str]) -> bool:
         )
     for path in paths:
         if not plans and path.endswith(".json") and os.path.isfile(path):
+            if len(paths) == 1 and _cut_short(path):
+                return True  # read as a plan, which says it is truncated (exit 4)
             raise UsageError(
                 f"{path} is not a saved plan (made by bytestack-sync plan --out); "
                 "manifests are .yaml or .yml files"
             )
     return bool(plans)
+
+
+def _cut_short(path: str) -> bool:
+    """Whether a JSON file is not JSON at all, as a saved plan cut short (even before
+    its format marker) is not: apply then refuses it as ``show`` does."""
+    try:
+        if os.path.getsize(path) > savefile.MAX_PLAN_BYTES:
+            return True
+        with open(path, encoding="utf-8") as handle:
+            json.load(handle)
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return True
+    return False
 
 
 def savefile_path(path: str) -> bool:

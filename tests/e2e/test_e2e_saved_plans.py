@@ -250,6 +250,23 @@ def test_a_plan_with_manifests_or_a_json_file_is_one_clear_message(
     assert f"{other} is not a saved plan" in foreign.err
 
 
+@pytest.mark.parametrize("size", [0, 1, 10, 100])
+def test_a_plan_cut_short_anywhere_is_refused_as_show_refuses_it(
+    served: Workspace, cli: Cli, write: Write, job: Job, manifest: Manifest, tmp_path: Path,
+    size: int,
+) -> None:  # fmt: skip
+    saved = tmp_path / "release.json"
+    _saved(cli, write(manifest([job("daily")])), served.api_url, saved)
+    cut = tmp_path / "cut.json"
+    cut.write_bytes(saved.read_bytes()[:size])
+    applied = cli("apply", cut, "--api-url", served.api_url)
+    shown = cli("show", cut)
+    assert applied.code == shown.code == 4, applied.err + shown.err
+    assert applied.err == shown.err
+    assert "truncated or not JSON" in applied.err
+    assert _writes(served) == []
+
+
 def test_an_unset_secret_at_apply_file_is_an_environment_error(
     served: Workspace, cli: Cli, hooked: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
