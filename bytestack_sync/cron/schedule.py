@@ -88,6 +88,11 @@ class Schedule:
         return len(self.minutes) * len(self.hours)
 
     @property
+    def every_day(self) -> bool:
+        """Whether it fires on every day of the year."""
+        return self.canonical.split()[2:] == ["*", "*", "*"]
+
+    @property
     def days_ored(self) -> bool:
         """Whether both day fields are restricted, so that it fires on a day that
         matches either (Vixie cron's OR), which few readers of ``0 9 13 * FRI`` expect."""

@@ -19,6 +19,7 @@ class ScheduleSide:
     runs_per_day: int | None = None
     next_runs: tuple[datetime, ...] = ()
     error: str = ""
+    every_day: bool = True  # False: runs_per_day counts the runs of a day it fires
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ def schedule_side(expression: str, now: datetime) -> ScheduleSide:
         description=schedule.describe(),
         runs_per_day=schedule.runs_per_day(),
         next_runs=tuple(schedule.next_runs(NEXT_RUNS, after=now)),
+        every_day=schedule.every_day,
     )
 
 

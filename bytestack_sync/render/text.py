@@ -103,7 +103,9 @@ def side_lines(label: str, side: ScheduleSide) -> list[str]:
     head = f"{INDENT}  {label + ':':<7} "
     if side.error:
         return [f"{head}cannot be read: {side.error}"]
-    per_day = f"{side.runs_per_day} run{'s' if side.runs_per_day != 1 else ''}/day"
+    count = f"{side.runs_per_day} run{'s' if side.runs_per_day != 1 else ''}"
+    # "1 run/day" of a weekly schedule reads as daily.
+    per_day = f"{count}/day" if side.every_day else f"{count} on each day it fires"
     runs = ", ".join(format_time(t) for t in side.next_runs)
     return [f"{head}{side.description}; {per_day}", f"{' ' * len(head)}next: {runs}"]
 

@@ -377,3 +377,12 @@ def test_module_exports() -> None:
 )  # fmt: skip
 def test_days_ored(expression: str, ored: bool) -> None:
     assert parse(expression).days_ored is ored
+
+
+@pytest.mark.parametrize(
+    ("expression", "every_day"),
+    [("0 8 * * *", True), ("*/15 * * * *", True), ("0 8 * * 0-6", True),
+     ("@weekly", False), ("0 8 * * 1-5", False), ("0 8 1 * *", False), ("0 8 * 2 *", False)],
+)  # fmt: skip
+def test_every_day(expression: str, every_day: bool) -> None:
+    assert cron.parse(expression).every_day is every_day

@@ -218,7 +218,7 @@ def test_a_create_shows_what_its_schedule_means_in_every_format(
     path = write(manifest([job("weekday mornings", schedule="0 8 * * 1-5")]))
     text = cli("plan", path, "--api-url", served.api_url)
     assert '      schedule: "0 8 * * 1-5"\n        means:  at 08:00 UTC, Monday to Friday; ' \
-        "1 run/day\n                next: " in text.out  # fmt: skip
+        "1 run on each day it fires\n                next: " in text.out  # fmt: skip
     markdown = cli("plan", path, "--api-url", served.api_url, "--format", "markdown")
     assert "| | Declared |\n| --- | --- |\n| Schedule | <code>0 8 * * 1-5</code> |" in markdown.out
     assert "| Meaning | at 08:00 UTC, Monday to Friday |\n| Runs per day | 1 |" in markdown.out

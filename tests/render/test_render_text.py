@@ -126,7 +126,7 @@ def test_schedule_change_shows_runs_before_and_after(now: datetime) -> None:
         '      schedule: "0 8 * * *" → "*/30 9-10 * * 1-5"',
         f"        before: {before}; 1 run/day",
         "                next: 2026-11-24 08:00 UTC, 2026-11-25 08:00 UTC, 2026-11-26 08:00 UTC",
-        f"        after:  {after}; 4 runs/day",
+        f"        after:  {after}; 4 runs on each day it fires",
         "                next: 2026-11-24 09:00 UTC, 2026-11-24 09:30 UTC, 2026-11-24 10:00 UTC",
         "",
     ]
