@@ -61,6 +61,7 @@ class Client:
         policy = RetryPolicy(
             max_attempts=max_attempts,
             adaptive=adaptive_retries,
+            clock=clock,
             backoff=backoff,
             max_retry_after=max_retry_after,
             sleep=sleep,

@@ -65,6 +65,9 @@ WINDOW = 64
 GIVE_UP_ODDS = 1e-4
 # ...but never more than this many (each request also has its own deadline).
 MAX_ADAPTIVE_ATTEMPTS = 16
+# An API that answered nothing for this long may have stopped answering at all:
+# successes older than this earn no more attempts.
+RECENT_SUCCESS = 15.0
 
 
 @dataclass
@@ -77,9 +80,11 @@ class RetryPolicy:
     ``MAX_ADAPTIVE_ATTEMPTS``. The rate is estimated from the last ``WINDOW``
     attempts of every request, this one's included, with one success and one
     failure assumed (Laplace's rule), so a short history cannot say 0 or 1. It
-    counts only while the window holds a success: an API that stopped answering
-    gets the floor, and fails as fast as with a fixed bound; an API that fails half
-    its requests yet answers the rest costs a few more retries, not a failed change.
+    counts only while the last success is at most ``RECENT_SUCCESS`` seconds old:
+    an API that stopped answering (before this apply, or in the middle of it) gets
+    the floor within that time, and fails about as fast as with a fixed bound; an
+    API that fails half its requests yet answers the rest costs a few more retries,
+    not a failed change.
     """
 
     max_attempts: int = 5
@@ -89,7 +94,9 @@ class RetryPolicy:
     sleep: Callable[[float], None] = time.sleep
     rng: random.Random = field(default_factory=random.Random)
     adaptive: bool = True
+    clock: Callable[[], float] = time.monotonic
     _recent: deque[bool] = field(default_factory=lambda: deque(maxlen=WINDOW), repr=False)
+    _last_success: float | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
@@ -103,13 +110,17 @@ class RetryPolicy:
         is the API pacing us, not failing, and is not recorded)."""
         with self._lock:
             self._recent.append(succeeded)
+            if succeeded:
+                self._last_success = self.clock()
 
     @property
     def attempts(self) -> int:
         """The attempts a request may make now (see the class)."""
         with self._lock:
-            successes, seen = sum(self._recent), len(self._recent)
-        if not self.adaptive or not successes:
+            successes, seen, last = sum(self._recent), len(self._recent), self._last_success
+        if not self.adaptive or not successes or last is None:
+            return self.max_attempts
+        if self.clock() - last > RECENT_SUCCESS:
             return self.max_attempts
         rate = (seen - successes + 1) / (seen + 2)
         needed = math.ceil(math.log(GIVE_UP_ODDS) / math.log(rate))

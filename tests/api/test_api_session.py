@@ -11,7 +11,7 @@ import pytest
 from bytestack_sync.api import errors
 from bytestack_sync.api.auth import ApiKey
 from bytestack_sync.api.client import Client
-from bytestack_sync.api.retry import RetryPolicy
+from bytestack_sync.api.retry import RECENT_SUCCESS, RetryPolicy
 from bytestack_sync.api.session import Session
 
 JOB = {"id": "job_1", "name": "n", "prompt": "p", "sources": ["x"], "schedule": "0 8 * * *"}
@@ -300,3 +300,46 @@ def test_the_adaptive_bound(failures: int, seen: int, attempts: int) -> None:
         fixed.record(succeeded=n >= failures)
     assert policy.attempts == attempts
     assert fixed.attempts == 5
+
+
+def test_successes_that_grew_old_earn_no_more_attempts() -> None:
+    # The API answered half the time, then stopped answering: once its last success
+    # is older than RECENT_SUCCESS, a request gets the floor again, however full of
+    # successes the window still is.
+    now = [0.0]
+    policy = RetryPolicy(max_attempts=5, clock=lambda: now[0])
+    for n in range(64):
+        policy.record(succeeded=n % 2 == 0)
+    assert policy.attempts == 14
+    now[0] += RECENT_SUCCESS - 1
+    assert policy.attempts == 14
+    now[0] += 2
+    assert policy.attempts == 5
+    policy.record(succeeded=True)
+    assert policy.attempts == 14
+
+
+def test_a_request_in_flight_when_the_api_dies_stops_at_the_floor(script: Any) -> None:
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    policy = RetryPolicy(
+        max_attempts=4, sleep=sleep, clock=lambda: now[0], backoff=4.0, rng=random.Random(7)
+    )
+    session = Session(
+        "https://api.test/v1", ApiKey("bs_test_key_0123456789"), policy=policy,
+        transport=httpx.MockTransport(script),
+    )  # fmt: skip
+    for _ in range(8):
+        script.answers = [_err(500), _page(JOB)]
+        session.request("GET", "/jobs")
+    script.answers = [_err(503)] * 16
+    with pytest.raises(errors.ServerError):
+        session.request("GET", "/jobs")
+    # Waits of up to 4, 8, 16, 30 s: once 15 s have passed without a success, the
+    # floor of 4 holds (14 attempts before the API stopped answering was the budget).
+    attempts = 16 - len(script.answers)
+    assert 4 <= attempts <= 6, attempts
+    session.close()
