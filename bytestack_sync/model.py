@@ -130,3 +130,18 @@ class DesiredState:
     tree_sensitive: tuple[tuple[str, str, frozenset[str]], ...] = field(default=(), repr=False)
     # What loading them warned of, each as printed: a plan carries these with its own.
     warnings: tuple[str, ...] = ()
+
+    def plain_values(self) -> frozenset[str]:
+        """Every text the declared resources hold in a field not marked sensitive:
+        public already, so never a secret to mask."""
+        values: set[str] = set()
+        specs: tuple[JobSpec | WebhookSpec, ...] = (*self.jobs, *self.webhooks)
+        for spec in specs:
+            for name, value in vars(spec).items():
+                if name in spec.sensitive or name in ("templates", "location", "sensitive"):
+                    continue
+                if isinstance(value, str):
+                    values.add(value)
+                elif isinstance(value, frozenset):
+                    values.update(item for item in value if isinstance(item, str))
+        return frozenset(values)

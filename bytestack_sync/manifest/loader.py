@@ -24,11 +24,9 @@ from bytestack_sync.manifest.tree import survey_tree
 from bytestack_sync.model import (
     DesiredState,
     IgnoreRules,
-    JobSpec,
     Location,
     PruneMode,
     SafetySettings,
-    WebhookSpec,
 )
 from bytestack_sync.secrets import Redactor, sensitive_display
 
@@ -130,21 +128,6 @@ def _missing_env_allowed(problems: list[Problem]) -> list[Problem]:
     return kept
 
 
-def _plain_values(desired: DesiredState) -> frozenset[str]:
-    """Every string value the declared resources hold in a field not marked sensitive."""
-    values: set[str] = set()
-    specs: tuple[JobSpec | WebhookSpec, ...] = (*desired.jobs, *desired.webhooks)
-    for spec in specs:
-        for name, value in vars(spec).items():
-            if name in spec.sensitive or name in ("templates", "location", "sensitive"):
-                continue
-            if isinstance(value, str):
-                values.add(value)
-            elif isinstance(value, frozenset):
-                values.update(item for item in value if isinstance(item, str))
-    return frozenset(values)
-
-
 def _collect(paths: Sequence[str], env: Mapping[str, str]) -> Collection:
     found = find_files(paths)
     collection = Collection(files=found.files, problems=list(found.problems))
@@ -159,7 +142,7 @@ def _collect(paths: Sequence[str], env: Mapping[str, str]) -> Collection:
     desired = merger.desired()
     # A value the paths given write in plain text is public already: a neighbour's
     # secret equal to it (``sources: ['${secret:SRC}']`` with SRC=x) masks nothing.
-    tree_secrets = frozenset(survey.secrets) - desired.sensitive_values - _plain_values(desired)
+    tree_secrets = frozenset(survey.secrets) - desired.sensitive_values - desired.plain_values()
     collection.desired = dataclasses.replace(
         desired, tree_secrets=tree_secrets, tree_sensitive=tuple(survey.sensitive)
     )

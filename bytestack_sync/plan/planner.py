@@ -141,10 +141,10 @@ def make_plan(
         jobs, webhooks = _index_live(JOBS, live_jobs), _index_live(WEBHOOKS, live_webhooks)
         secrets = desired.sensitive_values | desired.tree_secrets
         if secrets:
-            neighbours = desired.tree_sensitive
+            neighbours, plain = desired.tree_sensitive, desired.plain_values()
             secrets = secrets.union(
-                _former_secrets(JOBS, desired.jobs, jobs, secrets, neighbours),
-                _former_secrets(WEBHOOKS, desired.webhooks, webhooks, secrets, neighbours),
+                _former_secrets(JOBS, desired.jobs, jobs, secrets, neighbours, plain),
+                _former_secrets(WEBHOOKS, desired.webhooks, webhooks, secrets, neighbours, plain),
             )
         draft = _Draft(secrets, scope)
         _reconcile(JOBS, desired.jobs, jobs, desired, draft)
@@ -186,6 +186,7 @@ def _former_secrets(
     index: dict[str, list[L]],
     secrets: frozenset[str],
     neighbours: Sequence[tuple[str, str, frozenset[str]]] = (),
+    plain: frozenset[str] = frozenset(),
 ) -> set[str]:
     """Live values that a sensitive field held before: sensitive too.
 
@@ -195,12 +196,13 @@ def _former_secrets(
     each field declared sensitive or set to a secret, the value that field had; any
     output must mask it wherever else it appears.
 
-    A secret identity (a job name or webhook URL from ``${secret:...}``) rotated
-    leaves a live resource that nothing links to the new one. So when any resource
-    of a kind has a secret identity, every live one of that kind that nothing
-    declares is masked: its identity, and its values of each field that is
-    sensitive anywhere for that kind, unless the manifests write that value in
-    plain text (public already).
+    A secret rotated together with a rename, or a secret identity (a job name or
+    webhook URL from ``${secret:...}``) rotated, leaves a live resource that nothing
+    links to the new one. So a field that is sensitive in any resource of a kind
+    is masked in every live one of that kind that nothing declares, and so is the
+    identity when it is sensitive anywhere: unless the manifests write that value
+    in plain text (public already, and masking it would hide it where a reviewer
+    must see it).
     """
     owned: list[tuple[str, list[str]]] = []
     anywhere: set[str] = set()
@@ -218,15 +220,17 @@ def _former_secrets(
     for key, names in owned:
         for live in index.get(key, ()) if names else ():
             former.update(_texts(live, names))
-    if kind.key_field in anywhere:
+    names = [n for n in kind.secret_fields if n in anywhere]
+    if names or kind.key_field in anywhere:
         known = {key for key, _ in owned}
-        names = [n for n in kind.secret_fields if n in anywhere]
-        plain = {getattr(s, n) for s in specs for n in names if n not in s.sensitive}
+        key_secret = kind.key_field in anywhere
         for key, lives in index.items():
-            if key not in known:
+            if key in known:
+                continue
+            if key_secret and key not in plain:
                 former.add(key)
-                for live in lives:
-                    former.update(v for v in _texts(live, names) if v not in plain)
+            for live in lives:
+                former.update(v for v in _texts(live, names) if v not in plain)
     return former
 
 

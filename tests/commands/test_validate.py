@@ -212,7 +212,7 @@ def test_verbose_shows_sensitive_fields_only_by_fingerprint(
     # Values unique to this test, so no other test's output can be mistaken for them.
     name, schedule = "CANARYNAME-verbose", "0 8 * * 2"
     monkeypatch.setenv("BYTESTACK_TEST_NAME", name)
-    monkeypatch.setenv("BYTESTACK_TEST_PROMPT", "p")
+    monkeypatch.setenv("BYTESTACK_TEST_PROMPT", "How often?")
     monkeypatch.setenv("BYTESTACK_TEST_SCHED", schedule)
     path = tmp_path / "m2.yaml"
     path.write_text(SECRET_FIELDS_MANIFEST, encoding="utf-8")
@@ -231,7 +231,7 @@ def test_validate_registers_sensitive_values_for_redaction(
     REDACTOR = Redactor()
     monkeypatch.setattr(invocation, "Redactor", lambda: REDACTOR)
     monkeypatch.setenv("BYTESTACK_TEST_NAME", name)
-    monkeypatch.setenv("BYTESTACK_TEST_PROMPT", "p")
+    monkeypatch.setenv("BYTESTACK_TEST_PROMPT", "How often?")
     monkeypatch.setenv("BYTESTACK_TEST_SCHED", "0 8 * * *")
     path = tmp_path / "m2.yaml"
     path.write_text(SECRET_FIELDS_MANIFEST, encoding="utf-8")

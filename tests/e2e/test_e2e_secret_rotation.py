@@ -149,3 +149,29 @@ def test_every_secret_rotated_at_once_shows_none_of_the_old_values(
     # Each old resource is still named, by its fingerprint and id, in what was applied.
     assert f"(sensitive, hmac:{fingerprint(OLD_SECRETS['NAME'])})" in applied.out
     assert f"(sensitive, hmac:{fingerprint(OLD_SECRETS['ONLYHOOK'])})" in applied.out
+
+
+def test_a_secret_url_rotated_with_a_rename_never_shows(
+    local: Any, cli: Any, write: Any, job: Job, manifest: Manifest, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    # The job is renamed in the same change: the old one is undeclared, and nothing
+    # but the rule (a field secret in any job is masked in undeclared ones) hides its URL.
+    url = local.api_url
+    path = write(manifest([job("report-a", webhook_url="${secret:HOOK}")]))
+    monkeypatch.setenv("HOOK", BASE + OLD_TOKEN)
+    assert cli("apply", path, "--api-url", url, "--auto-approve").code == 0
+    write(manifest([job("report-b", webhook_url="${secret:HOOK}")]))
+    monkeypatch.setenv("HOOK", BASE + NEW_TOKEN)
+    saved = tmp_path / "renamed.plan"
+    runs = [
+        cli("plan", path, "--api-url", url, "--format", fmt, "--out", saved)
+        for fmt in ("text", "json", "markdown")
+    ]
+    assert [r.code for r in runs] == [0, 0, 0]
+    assert 'job "report-a"' in runs[0].out  # the name is no secret: still shown
+    shown = cli("show", saved)
+    applied = cli("apply", saved, "--api-url", url)
+    assert applied.code == 0, applied
+    texts = [r.out + r.err for r in (*runs, shown, applied)] + [saved.read_text("utf-8")]
+    assert not any(OLD_TOKEN in t or NEW_TOKEN in t for t in texts)

@@ -110,19 +110,41 @@ def test_values_no_sensitive_field_held_stay_visible(
     assert not delete.key_sensitive and delete.address == f"webhook:{OLD}"
 
 
-def test_a_pruned_job_keeps_its_own_values_visible(
+def test_a_pruned_job_masks_the_fields_secret_in_any_job(
     job_spec: JobBuilder, live_job: LiveBuilder
 ) -> None:
-    # Only a live resource with a declared resource's identity says what a field held.
+    # A secret webhook URL rotated together with a rename leaves the old job
+    # undeclared, holding the old URL: nothing links it to the new one, so a field
+    # that is a secret in any job is masked in every undeclared job. The rest of the
+    # undeclared job (its name, its prompt) stays visible.
     desired = _declared_secret_hook(job_spec)
     jobs = [live_job(webhook_url=NEW), live_job(name="stray", id="job_s", webhook_url=OLD)]
     plan = make_plan(desired, jobs, [LiveWebhook(id="wh_new", url=NEW)])
-    assert plan.sensitive_values == frozenset({NEW})
+    assert plan.sensitive_values == frozenset({NEW, OLD})
     (delete,) = plan.changes
-    assert delete.key == "stray"
-    assert [(d.old, d.sensitive) for d in delete.diffs if d.field == "webhook_url"] == [
-        (OLD, False)
+    assert delete.key == "stray" and not delete.key_sensitive
+    assert [d.sensitive or d.old in plan.sensitive_values for d in delete.diffs
+            if d.field == "webhook_url"] == [True]  # fmt: skip
+    text = _outputs(plan)
+    assert OLD_MARK not in text and "stray" in text
+
+
+def test_a_value_the_manifests_write_in_plain_text_is_never_masked(
+    job_spec: JobBuilder, live_job: LiveBuilder
+) -> None:
+    # Undeclared live jobs named like public values ("x", "active", a declared
+    # prompt) while a job name is a secret: those values stay visible everywhere.
+    secret = job_spec(name="NEW-canary-name", sensitive=frozenset({"name"}))
+    public = job_spec(name="public", prompt="hello there")
+    desired = DesiredState(jobs=(secret, public), sensitive_values=frozenset({"NEW-canary-name"}))
+    jobs = [
+        live_job(name="public", id="job_p", prompt="hello there!"),
+        *(live_job(name=n, id=f"job_{i}") for i, n in enumerate(("x", "active", "hello there"))),
     ]
+    plan = make_plan(desired, jobs, [])
+    assert plan.sensitive_values == frozenset({"NEW-canary-name"})
+    text = _outputs(plan)
+    assert '"active"' in text and '"x"' in text and '"hello there!"' in text
 
 
 def test_pause_of_a_job_named_by_a_former_secret(
