@@ -37,7 +37,7 @@ from bytestack_sync.plan.leases import without_leases
 from bytestack_sync.plan.plan import LeftAlone, Plan, Target
 from bytestack_sync.plan.savecheck import inconsistency
 from bytestack_sync.plan.savecodec import SecretResolver, from_saved_form, saved_form
-from bytestack_sync.secrets import sensitive_display
+from bytestack_sync.secrets import Redactor, sensitive_display
 
 FORMAT = "bytestack-sync-plan"
 # 2: live fingerprints and the manifest digest hash compact JSON rows (a plan from
@@ -60,6 +60,7 @@ def plan_document(plan: Plan, *, signing_key: bytes, now: datetime | None = None
     moment = now or datetime.now(timezone.utc)
     managed = set(plan.live_fingerprints)
     target = plan.target
+    redact = Redactor(plan.sensitive_values)
     document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -67,7 +68,8 @@ def plan_document(plan: Plan, *, signing_key: bytes, now: datetime | None = None
         "created_at": moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "target": None if target is None else dataclasses.asdict(target),
         "manifest_digest": plan.manifest_digest,
-        "targets": list(plan.targets),
+        # As the plan showed them: a pattern may name a secret (``--target job:$NAME``).
+        "targets": [redact(t) for t in plan.targets],
         "managed_count": plan.managed_count,
         "max_destroy_percent": plan.max_destroy_percent,
         "warnings": list(plan.warnings),

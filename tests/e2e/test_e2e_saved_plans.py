@@ -17,7 +17,7 @@ import pytest
 from bytestack_sync.plan.savefile import FORMAT_VERSION
 from bytestack_sync.secrets import key_digest
 from tests.e2e.conftest import API_KEY, Cli, Emulator, Workspace, Write
-from tests.fingerprints import fingerprint_by
+from tests.fingerprints import fingerprint_by, shown_by
 
 Job = Callable[..., dict[str, Any]]
 Manifest = Callable[..., str]
@@ -310,3 +310,23 @@ def test_show_refuses_an_altered_plan(
     result = cli("show", saved)
     assert result.code == 4 and result.out == ""
     assert "signature does not match the key in BITKIT_API_KEY" in result.err
+
+
+def test_a_target_naming_a_secret_is_saved_and_shown_masked(
+    served: Workspace, cli: Cli, write: Write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "TARGETCANARY-name-5e0c"
+    monkeypatch.setenv("NAME", secret)
+    path = write(
+        "version: 1\njobs:\n  - name: ${secret:NAME}\n    prompt: Count it\n"
+        "    sources: [x]\n    schedule: '@daily'\n"
+    )
+    saved = tmp_path / "targeted.plan"
+    planned = cli("plan", path, "--api-url", served.api_url, "--target", f"job:{secret}",
+                  "--out", saved)  # fmt: skip
+    assert planned.code == 0, planned.err
+    assert secret not in saved.read_text(encoding="utf-8")
+    shown = cli("show", saved, "--format", "json")
+    assert shown.code == 0, shown.err
+    assert secret not in shown.out + shown.err
+    assert json.loads(shown.out)["targets"] == [f"job:{shown_by(API_KEY, secret)}"]
