@@ -100,7 +100,8 @@ def test_exact_duplicates_are_cleaned_up_past_the_guard(
     assert not document["destroy_guard"]["refuses"]
     assert all(c["copy_of"] for c in document["changes"])
     shown = cli("show", saved)
-    assert "exact copies, whose deletes the destroy guard does not count" in shown.out
+    assert "exact copies, whose deletes the destroy guard does not count" in shown.err
+    assert "an exact copy of it, not counted by the destroy guard" in shown.out
     applied = cli("apply", saved, "--api-url", served.api_url)
     assert applied.code == 0, applied.err
     assert "8 deleted" in applied.out
