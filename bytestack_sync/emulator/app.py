@@ -15,9 +15,11 @@ from collections.abc import Callable, Iterable, Sequence
 from http import HTTPStatus
 from typing import Any
 
-from bytestack_sync.emulator import validation
+from bytestack_sync.emulator import runs, validation
 from bytestack_sync.emulator.auth import KeyRing, Principal
+from bytestack_sync.emulator.clock import ClockMode, EmulatorClock
 from bytestack_sync.emulator.context import DEFAULT_QUERY_DELAY, Context, Settings
+from bytestack_sync.emulator.control import CONTROL_PREFIX, HEALTH_PATH
 from bytestack_sync.emulator.db import Database
 from bytestack_sync.emulator.errors import ApiFailure, ConnectionDropped
 from bytestack_sync.emulator.faults import FaultDice, FaultSettings, TokenBucket
@@ -43,14 +45,15 @@ class EmulatorApp:
         keys: KeyRing,
         faults: FaultSettings,
         settings: Settings,
-        clock: Callable[[], float] = time.time,
+        clock: EmulatorClock,
     ) -> None:
         self.store = store
         self.settings = settings
+        self.clock = clock
         self._keys = keys
         self._dice = FaultDice(faults)
         self._bucket = TokenBucket(faults.rate_limit)
-        self._clock = clock
+        self._ticked_minute: int | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         try:
@@ -64,19 +67,28 @@ class EmulatorApp:
         return [response.body]
 
     def handle(self, request: Request) -> Response:
-        """Answer one request; raises ConnectionDropped when a write is to be dropped."""
-        self._dice.delay()
+        """Answer one request; raises ConnectionDropped when a write is to be dropped.
+
+        The control API (``/_emulator/``) is never subject to injected faults, and
+        its health check needs no key."""
+        control_api = request.path.startswith(CONTROL_PREFIX + "/")
+        if not control_api:
+            self._dice.delay()
         drop = False
         try:
-            principal = self._admit(request)
+            if request.path == HEALTH_PATH:
+                principal = Principal(workspace="", read_only=True, bucket="")
+            else:
+                principal = self._admit(request, faults=not control_api)
             handler, params = resolve(request.method, request.path)
             if request.is_write and principal.read_only:
                 raise ApiFailure(403, f"this key is read-only: {request.method} is not allowed")
             validation.check_cursor(request.param("cursor"))
-            drop = request.is_write and self._dice.drop()
+            drop = request.is_write and not control_api and self._dice.drop()
             ctx = Context(
-                self.store, self.settings, principal.workspace, request, params, self._clock()
-            )
+                self.store, self.settings, principal.workspace, request, params,
+                self.clock(), self.clock,
+            )  # fmt: skip
             response = handler(ctx)
         except ApiFailure as failure:
             response = error_response(failure)
@@ -89,10 +101,12 @@ class EmulatorApp:
             raise ConnectionDropped()
         return response
 
-    def _admit(self, request: Request) -> Principal:
+    def _admit(self, request: Request, *, faults: bool = True) -> Principal:
         principal = self._keys.authenticate(request.authorization)
         if principal.unpaid:
             raise ApiFailure(402, "this workspace has a billing problem: check Settings → Billing")
+        if not faults:
+            return principal
         wait = self._bucket.take(principal.bucket)
         if wait is not None:
             raise ApiFailure(
@@ -101,6 +115,20 @@ class EmulatorApp:
         if self._dice.fail():
             raise ApiFailure(500, "injected failure: nothing was done")
         return principal
+
+    def tick(self) -> list[runs.Run]:
+        """Fire every run that fell due by the clock's time, boundedly (``runs.catch_up``).
+
+        The served emulator calls this as time passes, and a local state file when it
+        is opened. Runs fall on whole minutes, so within a minute that was already
+        looked at there is nothing to do, and nothing is read."""
+        now = self.clock.now_us()
+        minute = now // 60_000_000
+        if minute == self._ticked_minute:
+            return []
+        fired = runs.catch_up(self.store.db, now)
+        self._ticked_minute = minute
+        return fired
 
     def close(self) -> None:
         self.store.close()
@@ -120,6 +148,8 @@ def create_app(
     commit_delay: float = 0.0,
     idempotency_keys: bool = True,
     clock: Callable[[], float] = time.time,
+    clock_mode: ClockMode = "real",
+    start: float | None = None,
 ) -> EmulatorApp:
     """An emulator over the SQLite file ``state`` (kept across restarts), or in memory.
 
@@ -135,6 +165,10 @@ def create_app(
         idempotency_keys=idempotency_keys,
     )
     ring = KeyRing(keys)
-    return EmulatorApp(
-        Store(Database(state)), keys=ring, faults=faults, settings=settings, clock=clock
-    )
+    db = Database(state)
+    try:
+        emulator_clock = EmulatorClock(db, clock_mode, start=start, wall=clock)
+    except BaseException:
+        db.close()
+        raise
+    return EmulatorApp(Store(db), keys=ring, faults=faults, settings=settings, clock=emulator_clock)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bytestack_sync.emulator.clock import EmulatorClock
 from bytestack_sync.emulator.messages import Request
 from bytestack_sync.emulator.store import Store
 
@@ -36,6 +37,7 @@ class Context:
     request: Request
     params: tuple[str, ...]
     now: float  # seconds since the epoch, read once per request
+    clock: EmulatorClock
 
     @property
     def now_us(self) -> int:

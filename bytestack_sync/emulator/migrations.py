@@ -165,12 +165,38 @@ CREATE TABLE idempotency_keys (
 CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_us);
 """
 
+# Job runs (``runs``): what each fired, and where each job's next run is looked for
+# from (``run_marks``: its creation, its resumption, or the last time runs were fired).
+# ``clock``: the emulator's time, an offset from wall time or a manual instant.
+_RUNS = """
+CREATE TABLE runs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    workspace TEXT NOT NULL,
+    job_id TEXT NOT NULL,
+    query_id TEXT NOT NULL,
+    scheduled_us INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    error TEXT
+);
+CREATE INDEX runs_by_job ON runs (workspace, job_id, scheduled_us);
+CREATE TABLE run_marks (
+    job_id TEXT PRIMARY KEY,
+    runs_from_us INTEGER NOT NULL
+);
+CREATE TABLE clock (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+"""
+
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, _FIRST_SCHEMA),  # jobs, webhooks, queries and result files
     # Never written by any version: job runs will keep their own table.
     Migration(2, lambda conn: drop_column(conn, "jobs", "last_run_at")),
     Migration(3, _IDEMPOTENCY_KEYS),  # the Idempotency-Key of each create, for a day
+    Migration(4, _RUNS),  # job runs, where each job's runs start, and the clock
 )
 
 

@@ -84,7 +84,9 @@ def create_job(ctx: Context) -> Response:
     job["created_at"] = job["updated_at"] = stamp
     return idempotency.create(
         ctx,
-        lambda remember: ctx.store.create_job(ctx.workspace, job, remember),
+        lambda remember: ctx.store.create_job(
+            ctx.workspace, job, remember, runs_from_us=ctx.now_us
+        ),
         lambda row: render_job(row, ctx.now),
     )
 
@@ -98,7 +100,10 @@ def update_job(ctx: Context) -> Response:
     merged = {**current, **changes}
     changes["next_run_at"] = _next_run_at(merged["schedule"], merged["status"], ctx.now)
     changes["updated_at"] = iso(ctx.now)
-    row = ctx.store.update_job(ctx.workspace, job_id, changes)
+    resumed = current["status"] == contract.JOB_PAUSED and merged["status"] == contract.JOB_ACTIVE
+    row = ctx.store.update_job(
+        ctx.workspace, job_id, changes, resumed_us=ctx.now_us if resumed else None
+    )
     if row is None:  # deleted by a concurrent request in between
         raise _not_found("job", job_id)
     return json_response(200, render_job(row, ctx.now))

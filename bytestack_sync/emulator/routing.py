@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bytestack_sync.emulator import queries, resources
+from bytestack_sync.emulator import control, queries, resources
 from bytestack_sync.emulator.context import Context
 from bytestack_sync.emulator.errors import ApiFailure
 from bytestack_sync.emulator.messages import Response
@@ -21,11 +21,15 @@ class Route:
     handlers: Mapping[str, Handler]
 
 
-def _route(path: str, **handlers: Handler) -> Route:
+def _route(path: str, prefix: str = API_PREFIX, **handlers: Handler) -> Route:
     # "{id}" is one path segment; "{key}" is the rest of the path, slashes included,
     # because a storage key may hold "/" (sent encoded or not, it arrives decoded).
     regex = path.replace("{id}", "([^/]+)").replace("{key}", "(.+)")
-    return Route(re.compile(f"^{API_PREFIX}{regex}$"), handlers)
+    return Route(re.compile(f"^{prefix}{regex}$"), handlers)
+
+
+def _control(path: str, **handlers: Handler) -> Route:
+    return _route(path, control.CONTROL_PREFIX, **handlers)
 
 
 ROUTES = (
@@ -42,6 +46,10 @@ ROUTES = (
     _route("/queries/{id}", GET=queries.get_query),
     _route("/storage", GET=queries.list_storage),
     _route("/storage/{key}", GET=queries.download),
+    _control("/health", GET=control.health),
+    _control("/clock", GET=control.get_clock),
+    _control("/clock/advance", POST=control.advance),
+    _control("/jobs/{id}/run", POST=control.run_job),
 )
 
 

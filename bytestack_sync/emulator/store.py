@@ -114,12 +114,23 @@ class Store:
         self._db.close()
 
     # --- jobs -----------------------------------------------------------------------
+    @property
+    def db(self) -> Database:
+        return self._db
+
     def create_job(
-        self, workspace: str, job: Mapping[str, Any], remember: Remember | None = None
+        self,
+        workspace: str,
+        job: Mapping[str, Any],
+        remember: Remember | None = None,
+        *,
+        runs_from_us: int = 0,
     ) -> Row:
+        """A new job; it runs on its schedule after ``runs_from_us`` (its creation)."""
         values = JOBS.values(job)
         with self._db.transaction() as conn:
             conn.execute(_INSERT_JOB, (workspace, *values))
+            mark_runs(conn, job["id"], runs_from_us)
             found = _job(conn.execute("SELECT * FROM jobs WHERE id = ?", (job["id"],)).fetchone())
             _remember(conn, workspace, remember, found)
         return found
@@ -134,7 +145,15 @@ class Store:
     def list_jobs(self, workspace: str, limit: int, cursor: str | None) -> Page:
         return self._seq_page("jobs", workspace, limit, cursor, _job)
 
-    def update_job(self, workspace: str, job_id: str, changes: Mapping[str, Any]) -> Row | None:
+    def update_job(
+        self,
+        workspace: str,
+        job_id: str,
+        changes: Mapping[str, Any],
+        *,
+        resumed_us: int | None = None,
+    ) -> Row | None:
+        """``resumed_us``: the job was paused and is active again from then on."""
         unknown = set(changes) - _UPDATABLE_JOB_COLUMNS
         if unknown:
             raise ValueError(f"not updatable: {sorted(unknown)}")
@@ -145,6 +164,8 @@ class Store:
                 f"UPDATE jobs SET {assignments} WHERE workspace = ? AND id = ?",
                 (*values, workspace, job_id),
             ).rowcount
+            if updated and resumed_us is not None:
+                mark_runs(conn, job_id, resumed_us)
             found = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return _job(found) if updated else None
 
@@ -236,7 +257,7 @@ class Store:
                 query = _query(found)
                 built = build(query)
                 if built is not None:
-                    _put_file(conn, workspace, built[0], built[1], query["completes_us"])
+                    put_file(conn, workspace, built[0], built[1], query["completes_us"])
                 conn.execute("UPDATE queries SET settled = 1 WHERE seq = ?", (found["seq"],))
         return len(due)
 
@@ -305,9 +326,10 @@ def _remember(
         )
 
 
-def _put_file(
+def put_file(
     conn: sqlite3.Connection, workspace: str, key: str, body: bytes, created_us: int
 ) -> None:
+    """Store (or replace) a result file."""
     conn.execute(
         "INSERT INTO files (workspace, key, body, size_bytes, created_us) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (workspace, key) DO UPDATE SET body = excluded.body, "
@@ -321,3 +343,13 @@ def _query(row: sqlite3.Row) -> Row:
     query["sources"] = json.loads(query["sources"])
     query["time_window"] = json.loads(query["time_window"]) if query["time_window"] else None
     return query
+
+
+def mark_runs(conn: sqlite3.Connection, job_id: str, runs_from_us: int) -> None:
+    """Runs of ``job_id`` are looked for after ``runs_from_us``: its creation or
+    resumption (``runs``)."""
+    conn.execute(
+        "INSERT INTO run_marks (job_id, runs_from_us) VALUES (?, ?) "
+        "ON CONFLICT (job_id) DO UPDATE SET runs_from_us = excluded.runs_from_us",
+        (job_id, runs_from_us),
+    )

@@ -14,7 +14,7 @@ import pytest
 
 from bytestack_sync.emulator.app import EmulatorApp, create_app
 from bytestack_sync.emulator.local import LocalTransport
-from bytestack_sync.emulator.store import _put_file
+from bytestack_sync.emulator.store import put_file
 
 KEY = "test-key-0001"
 START = 1_800_000_000.0  # 2027-01-15T08:00:00Z
@@ -47,7 +47,7 @@ def store_file() -> StoreFile:
 
     def put(app: EmulatorApp, workspace: str, key: str, body: bytes, created_us: int) -> None:
         with app.store._db.transaction() as conn:
-            _put_file(conn, workspace, key, body, created_us)
+            put_file(conn, workspace, key, body, created_us)
 
     return put
 

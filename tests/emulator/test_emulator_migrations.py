@@ -196,7 +196,9 @@ def test_a_migration_failing_half_way_leaves_the_file_as_it_was(
     state_v1: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = (_contents(state_v1), _schema(state_v1))
-    broken = Migration(LATEST + 1, "CREATE TABLE runs (id TEXT);\nSELECT no_such_function();\n")
+    broken = Migration(
+        LATEST + 1, "CREATE TABLE half_made (id TEXT);\nSELECT no_such_function();\n"
+    )
     monkeypatch.setattr(migrations, "MIGRATIONS", (*MIGRATIONS, broken))
     with pytest.raises(sqlite3.OperationalError, match="no_such_function"):
         _open(state_v1)
