@@ -346,6 +346,14 @@ def emulator() -> None:
     is_flag=True,
     help="Create again on a repeated Idempotency-Key, as an API that ignores it would.",
 )
+@click.option(
+    "--clock",
+    type=click.Choice(["real", "manual"]),
+    default="real",
+    show_default=True,
+    help="real: wall time (advances add to it); manual: moves only when advanced.",
+)
+@click.option("--start", metavar="ISO", help="Where a manual clock starts [default: now].")
 @common_options
 def serve(
     host: str,
@@ -361,6 +369,8 @@ def serve(
     query_delay: float | None,
     commit_delay: float,
     ignore_idempotency_keys: bool,
+    clock: str,
+    start: str | None,
 ) -> int:
     """Serve the emulator over HTTP until interrupted."""
     from bytestack_sync.commands import emulator as command
@@ -381,7 +391,26 @@ def serve(
         commit_delay=commit_delay,
         idempotency_keys=not ignore_idempotency_keys,
         redactor=options().redactor,
+        clock="manual" if clock == "manual" else "real",
+        start=start,
     )
+
+
+@emulator.command()
+@click.argument("duration")
+@click.option(
+    "--state",
+    type=click.Path(dir_okay=False),
+    help="The local emulator's state file, as --api-url local:PATH names it "
+    "[default: .bytestack/local.sqlite3].",
+)
+@common_options
+def advance(duration: str, state: str | None) -> int:
+    """Move a local workspace's time forward by DURATION (90m, 1h, 1d, PT1H30M),
+    firing every job run that falls due."""
+    from bytestack_sync.commands import emulator as command
+
+    return command.advance(state=state, duration=duration, out=sys.stdout)
 
 
 def main(argv: list[str] | None = None) -> int:

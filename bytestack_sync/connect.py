@@ -124,6 +124,13 @@ def _local_client(api_url: str, api_key: ApiKey, *, debug: bool, options: dict[s
     _ensure_state_directory(path)
     app = create_app(state=str(path))
     transport = _AppClosingTransport(LocalTransport(app), app.close)
+    try:
+        # No thread runs a local emulator: the runs that fell due since it was last
+        # opened are caught up now, oldest first and boundedly.
+        app.tick()
+    except BaseException:
+        transport.close()
+        raise
     if not api_key.reveal():
         api_key = ApiKey(LOCAL_WORKSPACE_KEY)
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import signal
 import sys
 import threading
@@ -10,9 +12,13 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import TextIO
 
+from bytestack_sync.contract import DEFAULT_LOCAL_STATE
+from bytestack_sync.emulator import runs
 from bytestack_sync.emulator.app import create_app
 from bytestack_sync.emulator.auth import parse_key_spec, split_key_spec
+from bytestack_sync.emulator.clock import ClockMode
 from bytestack_sync.emulator.context import DEFAULT_QUERY_DELAY
+from bytestack_sync.emulator.ids import iso, parse_iso
 from bytestack_sync.emulator.server import EmulatorServer
 from bytestack_sync.errors import BytestackSyncError, UsageError
 from bytestack_sync.secrets import Redactor
@@ -79,15 +85,20 @@ def serve(
     query_delay: float | None = None,
     commit_delay: float = 0.0,
     idempotency_keys: bool = True,
+    clock: ClockMode = "real",
+    start: str | None = None,
 ) -> int:
-    """Serve until SIGINT or SIGTERM, then stop cleanly and return 0."""
+    """Serve until SIGINT or SIGTERM, then stop cleanly and return 0. Job runs fire as
+    the clock passes their instants (a manual clock: when advanced)."""
     _checked_keys(keys, redactor)
+    begin = _start(start, clock)
     try:
         app = create_app(
             state, keys=keys, rate_limit=rate_limit, latency_ms=latency_ms,
             fail_rate=fail_rate, drop_rate=drop_rate, seed=seed, page_size=page_size,
             query_delay=DEFAULT_QUERY_DELAY if query_delay is None else query_delay,
             commit_delay=commit_delay, idempotency_keys=idempotency_keys,
+            clock_mode=clock, start=begin,
         )  # fmt: skip
     except ValueError as error:
         raise UsageError(str(error)) from None
@@ -103,9 +114,80 @@ def serve(
                 ) from None
             out.write(f"bytestack emulator listening on {server.url}\n")
             out.flush()
+            app.tick()  # what fell due while no server ran on this state file
             while not stop.wait(0.5):
-                pass
+                app.tick()
     finally:
         server.stop()
         app.close()
+    return 0
+
+
+def _start(start: str | None, clock: ClockMode) -> float | None:
+    if start is None:
+        return None
+    if clock != "manual":
+        raise UsageError("--start sets where a manual clock starts: give it with --clock manual")
+    moment = parse_iso(start)
+    if moment is None:
+        raise UsageError(
+            f"--start: {start!r} is not an ISO 8601 instant with a time zone "
+            "(e.g. 2026-12-03T00:00:00Z)"
+        )
+    return moment.timestamp()
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
+_ISO_DURATION = re.compile(
+    r"P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?"
+)
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_advance(text: str) -> float:
+    """Seconds in ``text``: ``90m``, ``1h``, ``1d``, ``1h30m``, or ISO 8601 (``PT1H30M``,
+    ``P1D``). ``UsageError`` for anything else, and for no time at all."""
+    value = text.strip()
+    seconds: float | None = None
+    if value and _DURATION_PART.sub("", value) == "":
+        seconds = sum(float(n) * _UNITS[u] for n, u in _DURATION_PART.findall(value))
+    matched = _ISO_DURATION.fullmatch(value.upper())
+    if seconds is None and matched and value.upper() not in ("P", "PT") and any(matched.groups()):
+        weeks, days, hours, minutes, secs = (float(g) if g else 0.0 for g in matched.groups())
+        seconds = weeks * 7 * 86400 + days * 86400 + hours * 3600 + minutes * 60 + secs
+    if not seconds:
+        raise UsageError(
+            f"{text!r} is not a duration to advance by (e.g. 90m, 1h, 1d, 1h30m, PT1H30M, P1D)"
+        )
+    return seconds
+
+
+def advance(*, state: str | None, duration: str, out: TextIO) -> int:
+    """``emulator advance DURATION``: move a local state file's time forward and fire,
+    in time order, every run that falls due (at most ``runs.MAX_RUNS_PER_ADVANCE``)."""
+    seconds = parse_advance(duration)
+    state = state or DEFAULT_LOCAL_STATE
+    if not os.path.isfile(state):
+        raise UsageError(
+            f"no local emulator state at {state} (run a command with --api-url local first)"
+        )
+    app = create_app(state)
+    try:
+        app.tick()  # what fell due already, as any local run would catch up first
+        target = app.clock.now_us() + int(seconds * 1_000_000)
+        try:
+            fired = runs.fire_due(app.store.db, target)
+        except runs.TooManyRuns:
+            raise UsageError(
+                f"more than {runs.MAX_RUNS_PER_ADVANCE} runs fall due in {duration}: "
+                "advance in smaller steps"
+            ) from None
+        app.clock.advance_to(target)
+    finally:
+        app.close()
+    failed = sum(1 for run in fired if run.status != "completed")
+    out.write(
+        f"The emulator's time is now {iso(target / 1_000_000)}: {len(fired)} run(s) fired"
+        f"{f', {failed} failed' if failed else ''}.\n"
+    )
     return 0
