@@ -170,7 +170,11 @@ class Store:
         return _job(found) if updated else None
 
     def delete_job(self, workspace: str, job_id: str) -> bool:
-        return self._delete("jobs", workspace, job_id)
+        deleted = self._delete("jobs", workspace, job_id)
+        if deleted:
+            with self._db.transaction() as conn:
+                conn.execute("DELETE FROM run_marks WHERE job_id = ?", (job_id,))
+        return deleted
 
     # --- webhooks ---------------------------------------------------------------------
     def create_webhook(

@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ import httpx
 import pytest
 
 from bytestack_sync.connect import LOCAL_WORKSPACE_KEY
-from bytestack_sync.emulator import migrations
+from bytestack_sync.emulator import migrations, runs
 from bytestack_sync.emulator.app import create_app
 from bytestack_sync.emulator.db import Database
 from bytestack_sync.emulator.errors import StateFileError
@@ -305,3 +306,20 @@ def test_a_path_that_is_no_state_file_names_the_path(
     with pytest.raises(StateFileError) as refused:
         create_app(str(path))
     assert str(path) in str(refused.value) and message in str(refused.value)
+
+
+def test_the_jobs_of_an_upgraded_file_run_from_the_upgrade_on(state_v1: Path) -> None:
+    # A file from before job runs: its jobs get a mark at the upgrade, so they run
+    # from then on (and none of the runs they "missed" before it is made up).
+    jobs = _read(state_v1, "SELECT id, status FROM jobs")
+    _open(state_v1)
+    marks = _read(state_v1, "SELECT job_id, runs_from_us FROM run_marks")
+    assert sorted(m["job_id"] for m in marks) == sorted(j["id"] for j in jobs)
+    assert all(abs(m["runs_from_us"] / 1e6 - time.time()) < 120 for m in marks)
+    app = create_app(str(state_v1), clock_mode="manual")
+    try:
+        fired = runs.fire_due(app.store.db, app.clock.now_us() + 86400 * 1_000_000)
+        active = {j["id"] for j in jobs if j["status"] == "active"}
+        assert active and {r.job_id for r in fired} == active
+    finally:
+        app.close()
