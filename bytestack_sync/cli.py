@@ -349,9 +349,9 @@ def emulator() -> None:
 @click.option(
     "--clock",
     type=click.Choice(["real", "manual"]),
-    default="real",
-    show_default=True,
-    help="real: wall time (advances add to it); manual: moves only when advanced.",
+    default=None,
+    help="real: wall time (advances add to it); manual: moves only when advanced "
+    "[default: the state file's, or real].",
 )
 @click.option("--start", metavar="ISO", help="Where a manual clock starts [default: now].")
 @common_options
@@ -369,7 +369,7 @@ def serve(
     query_delay: float | None,
     commit_delay: float,
     ignore_idempotency_keys: bool,
-    clock: str,
+    clock: str | None,
     start: str | None,
 ) -> int:
     """Serve the emulator over HTTP until interrupted."""
@@ -391,7 +391,7 @@ def serve(
         commit_delay=commit_delay,
         idempotency_keys=not ignore_idempotency_keys,
         redactor=options().redactor,
-        clock="manual" if clock == "manual" else "real",
+        clock="manual" if clock == "manual" else "real" if clock == "real" else None,
         start=start,
     )
 

@@ -16,8 +16,9 @@ from bytestack_sync.contract import DEFAULT_LOCAL_STATE
 from bytestack_sync.emulator import runs
 from bytestack_sync.emulator.app import create_app
 from bytestack_sync.emulator.auth import parse_key_spec, split_key_spec
-from bytestack_sync.emulator.clock import ClockMode
+from bytestack_sync.emulator.clock import ClockMode, ClockModeMismatch
 from bytestack_sync.emulator.context import DEFAULT_QUERY_DELAY
+from bytestack_sync.emulator.control import MAX_ADVANCE_SECONDS
 from bytestack_sync.emulator.ids import iso, parse_iso
 from bytestack_sync.emulator.server import EmulatorServer
 from bytestack_sync.errors import BytestackSyncError, UsageError
@@ -85,7 +86,7 @@ def serve(
     query_delay: float | None = None,
     commit_delay: float = 0.0,
     idempotency_keys: bool = True,
-    clock: ClockMode = "real",
+    clock: ClockMode | None = None,
     start: str | None = None,
 ) -> int:
     """Serve until SIGINT or SIGTERM, then stop cleanly and return 0. Job runs fire as
@@ -100,6 +101,8 @@ def serve(
             commit_delay=commit_delay, idempotency_keys=idempotency_keys,
             clock_mode=clock, start=begin,
         )  # fmt: skip
+    except ClockModeMismatch as error:
+        raise UsageError(f"--clock {clock}: {error}") from None
     except ValueError as error:
         raise UsageError(str(error)) from None
     server = EmulatorServer(app, host=host, port=port)
@@ -123,7 +126,7 @@ def serve(
     return 0
 
 
-def _start(start: str | None, clock: ClockMode) -> float | None:
+def _start(start: str | None, clock: ClockMode | None) -> float | None:
     if start is None:
         return None
     if clock != "manual":
@@ -155,9 +158,10 @@ def parse_advance(text: str) -> float:
     if seconds is None and matched and value.upper() not in ("P", "PT") and any(matched.groups()):
         weeks, days, hours, minutes, secs = (float(g) if g else 0.0 for g in matched.groups())
         seconds = weeks * 7 * 86400 + days * 86400 + hours * 3600 + minutes * 60 + secs
-    if not seconds:
+    if not seconds or not 0 < seconds <= MAX_ADVANCE_SECONDS:
         raise UsageError(
-            f"{text!r} is not a duration to advance by (e.g. 90m, 1h, 1d, 1h30m, PT1H30M, P1D)"
+            f"{text!r} is not a duration to advance by, of at most a hundred years "
+            "(e.g. 90m, 1h, 1d, 1h30m, PT1H30M, P1D)"
         )
     return seconds
 
@@ -173,16 +177,15 @@ def advance(*, state: str | None, duration: str, out: TextIO) -> int:
         )
     app = create_app(state)
     try:
-        app.tick()  # what fell due already, as any local run would catch up first
-        target = app.clock.now_us() + int(seconds * 1_000_000)
-        try:
-            fired = runs.fire_due(app.store.db, target)
-        except runs.TooManyRuns:
-            raise UsageError(
-                f"more than {runs.MAX_RUNS_PER_ADVANCE} runs fall due in {duration}: "
-                "advance in smaller steps"
-            ) from None
-        app.clock.advance_to(target)
+        # What fell due already is counted and fired with the rest, in one go.
+        target, fired = runs.advance(app.store.db, app.clock, seconds=seconds)
+    except runs.TooManyRuns:
+        raise UsageError(
+            f"more than {runs.MAX_RUNS_PER_ADVANCE} runs fall due by then (those that fell "
+            "due since the state was last used included): advance in smaller steps"
+        ) from None
+    except runs.TooLate:
+        raise UsageError("the emulator's time cannot pass 9999-01-01T00:00:00Z") from None
     finally:
         app.close()
     failed = sum(1 for run in fired if run.status != "completed")

@@ -117,16 +117,26 @@ class EmulatorApp:
         return principal
 
     def tick(self) -> list[runs.Run]:
-        """Fire every run that fell due by the clock's time, boundedly (``runs.catch_up``).
+        """Fire every run that fell due by the clock's time (``runs.catch_up``).
 
         The served emulator calls this as time passes, and a local state file when it
         is opened. Runs fall on whole minutes, so within a minute that was already
-        looked at there is nothing to do, and nothing is read."""
-        now = self.clock.now_us()
-        minute = now // 60_000_000
-        if minute == self._ticked_minute:
+        looked at there is nothing to do, and nothing is read. What fell due since the
+        minute before is fired whole; a longer gap (a state file not used for a while)
+        is caught up boundedly, and what is skipped is logged."""
+        minute = self.clock.now_us() // 60_000_000
+        last = self._ticked_minute
+        if minute == last:
             return []
-        fired = runs.catch_up(self.store.db, now)
+        steady = last is not None and minute - last <= 2
+        fired, skipped = runs.catch_up(
+            self.store.db, self.clock, limit=None if steady else runs.MAX_RUNS_PER_ADVANCE
+        )
+        if skipped:
+            log.warning(
+                "more than %d job runs fell due since this state was last used: the oldest "
+                "%d ran, the rest were skipped", runs.MAX_RUNS_PER_ADVANCE, len(fired),
+            )  # fmt: skip
         self._ticked_minute = minute
         return fired
 
@@ -148,7 +158,7 @@ def create_app(
     commit_delay: float = 0.0,
     idempotency_keys: bool = True,
     clock: Callable[[], float] = time.time,
-    clock_mode: ClockMode = "real",
+    clock_mode: ClockMode | None = None,
     start: float | None = None,
 ) -> EmulatorApp:
     """An emulator over the SQLite file ``state`` (kept across restarts), or in memory.

@@ -167,7 +167,8 @@ CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_us);
 
 # Job runs (``runs``): what each fired, and where each job's next run is looked for
 # from (``run_marks``: its creation, its resumption, or the last time runs were fired;
-# a job of an older file runs from the upgrade on).
+# 0 for a job of an older file: the clock marks it with its own time when it is
+# opened, so it runs from then on).
 # ``clock``: the emulator's time, an offset from wall time or a manual instant.
 _RUNS = """
 CREATE TABLE runs (
@@ -189,8 +190,7 @@ CREATE TABLE clock (
     name TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 );
-INSERT INTO run_marks (job_id, runs_from_us)
-    SELECT id, CAST(strftime('%s', 'now') AS INTEGER) * 1000000 FROM jobs;
+INSERT INTO run_marks (job_id, runs_from_us) SELECT id, 0 FROM jobs;
 """
 
 

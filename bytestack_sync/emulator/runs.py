@@ -26,6 +26,7 @@ from typing import Any
 
 from bytestack_sync import contract
 from bytestack_sync.emulator import results
+from bytestack_sync.emulator.clock import LATEST_US, EmulatorClock
 from bytestack_sync.emulator.db import Database
 from bytestack_sync.emulator.ids import iso, new_id, to_datetime
 from bytestack_sync.emulator.schedules import next_run
@@ -81,7 +82,8 @@ def _due(conn: sqlite3.Connection, until_us: int) -> Iterator[tuple[int, sqlite3
     jobs = conn.execute(
         "SELECT jobs.*, run_marks.runs_from_us FROM jobs "
         "JOIN run_marks ON run_marks.job_id = jobs.id "
-        "WHERE jobs.status = ? AND run_marks.runs_from_us < ? ORDER BY jobs.seq",
+        "WHERE jobs.status = ? AND run_marks.runs_from_us > 0 AND run_marks.runs_from_us < ? "
+        "ORDER BY jobs.seq",
         (contract.JOB_ACTIVE, until_us),
     ).fetchall()
     heap: list[tuple[int, int, sqlite3.Row]] = []
@@ -103,34 +105,77 @@ def _next(schedule: str, after_us: int) -> int | None:
     return int(upcoming.timestamp()) * _US if upcoming is not None else None
 
 
-def fire_due(db: Database, until_us: int, *, limit: int = MAX_RUNS_PER_ADVANCE) -> list[Run]:
-    """Fire every run due up to ``until_us``, oldest first, in one transaction, then
-    move every job's mark to ``until_us``. Past ``limit`` runs, raises ``TooManyRuns``
-    and fires nothing."""
-    return _fire_due(db, until_us, limit, refuse=True)
+class BeforeNow(Exception):
+    """An advance to a time before the emulator's (time only moves forward)."""
+
+    def __init__(self, now_us: int) -> None:
+        super().__init__(now_us)
+        self.now_us = now_us
 
 
-def catch_up(db: Database, until_us: int, *, limit: int = MAX_RUNS_PER_ADVANCE) -> list[Run]:
-    """As ``fire_due``, but past ``limit`` runs the oldest ``limit`` are fired and the
-    rest are skipped: what a state file opened after a long time (or a server that
-    was stopped) catches up on is bounded."""
-    return _fire_due(db, until_us, limit, refuse=False)
+class TooLate(Exception):
+    """An advance past the latest time the emulator keeps (``clock.LATEST_US``)."""
 
 
-def _fire_due(db: Database, until_us: int, limit: int, *, refuse: bool) -> list[Run]:
+def advance(
+    db: Database,
+    clock: EmulatorClock,
+    *,
+    seconds: float | None = None,
+    to_us: int | None = None,
+    limit: int = MAX_RUNS_PER_ADVANCE,
+) -> tuple[int, list[Run]]:
+    """Move the clock forward (by ``seconds``, or to ``to_us``) and fire, oldest first,
+    every run due by then: one transaction, so advances made at once add up and each
+    fires its own runs, and a refused one (``BeforeNow``, ``TooLate``,
+    ``TooManyRuns``) changes nothing. Returns the new time and the runs fired."""
     with db.transaction() as conn:
+        now = clock.read(conn)
+        target = now + int((seconds or 0) * _US) if to_us is None else to_us
+        if target < now:
+            raise BeforeNow(now)
+        if target > LATEST_US:
+            raise TooLate()
+        fired = _fire_due(conn, target, limit)
+        clock.move_to(conn, target)
+    return target, fired
+
+
+def catch_up(
+    db: Database, clock: EmulatorClock, *, limit: int | None = MAX_RUNS_PER_ADVANCE
+) -> tuple[list[Run], bool]:
+    """Fire every run due by the clock's time, oldest first; past ``limit`` the oldest
+    ``limit`` are fired and the rest skipped (what a state file opened after a long time
+    catches up on is bounded). Returns the runs fired and whether any was skipped."""
+    with db.transaction() as conn:
+        now = clock.read(conn)
         due: list[tuple[int, sqlite3.Row]] = []
-        for item in _due(conn, until_us):
-            if len(due) == limit:
-                if refuse:
-                    raise TooManyRuns(limit + 1)
+        skipped = False
+        for item in _due(conn, now):
+            if limit is not None and len(due) == limit:
+                skipped = True
                 break
             due.append(item)
         fired = [_fire(conn, instant, job) for instant, job in due]
-        conn.execute(
-            "UPDATE run_marks SET runs_from_us = ? WHERE runs_from_us < ?", (until_us, until_us)
-        )
+        _move_marks(conn, now)
+    return fired, skipped
+
+
+def _fire_due(conn: sqlite3.Connection, until_us: int, limit: int) -> list[Run]:
+    due: list[tuple[int, sqlite3.Row]] = []
+    for item in _due(conn, until_us):
+        if len(due) == limit:
+            raise TooManyRuns(limit + 1)
+        due.append(item)
+    fired = [_fire(conn, instant, job) for instant, job in due]
+    _move_marks(conn, until_us)
     return fired
+
+
+def _move_marks(conn: sqlite3.Connection, until_us: int) -> None:
+    conn.execute(
+        "UPDATE run_marks SET runs_from_us = ? WHERE runs_from_us < ?", (until_us, until_us)
+    )
 
 
 def fire_now(db: Database, workspace: str, job_id: str, now_us: int) -> Run | None:

@@ -354,6 +354,8 @@ def mark_runs(conn: sqlite3.Connection, job_id: str, runs_from_us: int) -> None:
     resumption (``runs``)."""
     conn.execute(
         "INSERT INTO run_marks (job_id, runs_from_us) VALUES (?, ?) "
-        "ON CONFLICT (job_id) DO UPDATE SET runs_from_us = excluded.runs_from_us",
+        # Never back: an advance may have moved the mark past the time a request read.
+        "ON CONFLICT (job_id) DO UPDATE SET "
+        "runs_from_us = MAX(runs_from_us, excluded.runs_from_us)",
         (job_id, runs_from_us),
     )

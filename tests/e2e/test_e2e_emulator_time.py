@@ -100,3 +100,16 @@ def test_start_is_only_for_a_manual_clock(cli: Cli) -> None:
     assert result.code == 1 and "--clock manual" in result.err
     bad = cli("emulator", "serve", "--port", "0", "--clock", "manual", "--start", "noon")
     assert bad.code == 1 and "not an ISO 8601 instant" in bad.err
+
+
+def test_an_advance_too_far_is_refused_and_leaves_the_clock(
+    local: Workspace, cli: Cli, write: Write, job: Job, manifest: Manifest
+) -> None:
+    path = write(manifest([job("quarterly", schedule="*/15 * * * *")]))
+    assert cli("apply", path, "--api-url", local.api_url, "--auto-approve").code == 0
+    for too_far in ("3000000d", "9" * 30 + "d"):
+        refused = cli("emulator", "advance", too_far, "--state", _state(local))
+        assert refused.code == 1 and "at most a hundred years" in refused.err, refused.err
+    again = cli("plan", path, "--api-url", local.api_url, "--detailed-exitcode")
+    assert again.code == 0, again.out + again.err
+    assert local.client.storage.list() == []

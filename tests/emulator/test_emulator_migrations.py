@@ -14,7 +14,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -309,16 +308,19 @@ def test_a_path_that_is_no_state_file_names_the_path(
 
 
 def test_the_jobs_of_an_upgraded_file_run_from_the_upgrade_on(state_v1: Path) -> None:
-    # A file from before job runs: its jobs get a mark at the upgrade, so they run
-    # from then on (and none of the runs they "missed" before it is made up).
+    # A file from before job runs: its jobs are marked when the file is first opened
+    # with a clock, at that clock's time (a manual one's too), so they run from then on
+    # and none of the runs they "missed" before is made up.
     jobs = _read(state_v1, "SELECT id, status FROM jobs")
     _open(state_v1)
-    marks = _read(state_v1, "SELECT job_id, runs_from_us FROM run_marks")
-    assert sorted(m["job_id"] for m in marks) == sorted(j["id"] for j in jobs)
-    assert all(abs(m["runs_from_us"] / 1e6 - time.time()) < 120 for m in marks)
-    app = create_app(str(state_v1), clock_mode="manual")
+    assert {m["runs_from_us"] for m in _read(state_v1, "SELECT * FROM run_marks")} == {0}
+    start = 1_700_000_000.0  # long before today: the marks follow the clock, not the wall
+    app = create_app(str(state_v1), clock_mode="manual", start=start)
     try:
-        fired = runs.fire_due(app.store.db, app.clock.now_us() + 86400 * 1_000_000)
+        marks = _read(state_v1, "SELECT job_id, runs_from_us FROM run_marks")
+        assert sorted(m["job_id"] for m in marks) == sorted(j["id"] for j in jobs)
+        assert {m["runs_from_us"] for m in marks} == {int(start) * 1_000_000}
+        _, fired = runs.advance(app.store.db, app.clock, seconds=86400)
         active = {j["id"] for j in jobs if j["status"] == "active"}
         assert active and {r.job_id for r in fired} == active
     finally:

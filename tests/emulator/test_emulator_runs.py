@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -12,6 +13,7 @@ import httpx
 import pytest
 
 from bytestack_sync.emulator import runs
+from bytestack_sync.emulator import store as store_module
 from bytestack_sync.emulator.app import EmulatorApp
 from bytestack_sync.emulator.server import EmulatorServer
 from tests.emulator.conftest import KEY, local_client
@@ -115,7 +117,8 @@ def test_an_advance_past_the_bound_is_refused_and_changes_nothing(manual: Emulat
 @pytest.mark.parametrize(
     "body",
     [{"seconds": -1}, {"to": "2026-12-02T00:00:00Z"}, {"to": "yesterday"}, {"seconds": "60"},
-     {"seconds": 1, "to": START}, {}, {"minutes": 5}, {"seconds": float("inf")}],
+     {"seconds": 1, "to": START}, {}, {"minutes": 5}, {"seconds": float("inf")},
+     {"to": "9999-12-31T23:00:00Z"}, {"seconds": int("1" + "0" * 400)}],
 )  # fmt: skip
 def test_time_only_moves_forward_and_a_bad_advance_is_a_400(
     manual: EmulatorApp, body: dict[str, Any]
@@ -170,8 +173,9 @@ def test_a_real_clock_catches_up_boundedly_oldest_first(make_app: App) -> None:
     client = local_client(app)
     client.post("/jobs", json={**JOB, "schedule": "* * * * *"})
     wall[0] += 30 * 60  # half an hour of wall time passes
-    fired = runs.catch_up(app.store.db, app.clock.now_us(), limit=10)
+    fired, skipped = runs.catch_up(app.store.db, app.clock, limit=10)
     assert [r.scheduled_us // 1_000_000 for r in fired] == [START_S + 60 * i for i in range(1, 11)]
+    assert skipped
     assert app.tick() == []  # the rest were skipped: the marks moved to now
     wall[0] += 60
     assert len(app.tick()) == 1
@@ -188,3 +192,42 @@ def test_over_a_socket_an_advance_fires_and_storage_serves_the_files(manual: Emu
         for run in fired:
             body = client.get("/storage/" + quote(run["result_key"], safe="")).json()
             assert set(body) == RESULT_KEYS and body["run_id"] == run["id"]
+
+
+def test_advances_at_once_add_up_and_each_reports_its_own_runs(manual: EmulatorApp) -> None:
+    with EmulatorServer(manual) as server:
+        headers = {"Authorization": f"Bearer {KEY}"}
+        with httpx.Client(base_url=server.url, headers=headers) as client:
+            client.post("/jobs", json={**JOB, "schedule": "* * * * *"})
+
+        def one(_: int) -> list[str]:
+            with httpx.Client(base_url=server.url, headers=headers, timeout=30) as own:
+                answer = control(own, "POST", "/clock/advance", json={"seconds": 60})
+                return [r["scheduled_at"] for r in answer.json()["fired"]]
+
+        with ThreadPoolExecutor(8) as pool:
+            reported = [t for times in pool.map(one, range(8)) for t in times]
+        with httpx.Client(base_url=server.url, headers=headers) as client:
+            assert control(client, "GET", "/clock").json()["now"] == "2026-12-03T00:08:00Z"
+    assert sorted(reported) == [f"2026-12-03T00:0{m}:00Z" for m in range(1, 9)]
+
+
+def test_a_resume_never_moves_a_mark_back_behind_an_advance(manual: EmulatorApp) -> None:
+    client = local_client(manual)
+    job = client.post("/jobs", json={**JOB, "schedule": "* * * * *"}).json()
+    control(client, "POST", "/clock/advance", json={"seconds": 120})  # marks at 00:02
+    # A resume whose request read the time before that advance: 00:00.
+    with manual.store.db.transaction() as conn:
+        store_module.mark_runs(conn, job["id"], int(START_S) * 1_000_000)
+    fired = control(client, "POST", "/clock/advance", json={"seconds": 60}).json()["fired"]
+    assert [r["scheduled_at"] for r in fired] == ["2026-12-03T00:03:00Z"]
+
+
+def test_a_state_file_keeps_its_clock_mode(make_app: App, tmp_path: Path) -> None:
+    state = str(tmp_path / "state.sqlite3")
+    make_app(state, clock_mode="manual", start=START_S).close()
+    again = make_app(state)  # a local run or `emulator advance`: the file's mode
+    assert again.clock.mode == "manual" and again.clock() == START_S
+    again.close()
+    with pytest.raises(ValueError, match="this state file's clock is manual"):
+        make_app(state, clock_mode="real")
