@@ -53,6 +53,7 @@ from bytestack_sync.api.models import LiveJob
 from bytestack_sync.apply.operations import PAUSED
 from bytestack_sync.constants import LEASE_PREFIX
 from bytestack_sync.contract import KNOWN_SOURCES
+from bytestack_sync.durations import seconds_in
 from bytestack_sync.errors import UsageError, WorkspaceLockedError
 from bytestack_sync.plan.leases import is_lease_name
 from bytestack_sync.printable import shown
@@ -88,8 +89,6 @@ RENEWAL_JOIN = 5.0
 _OWNER = re.compile(r"^owner: (.+)$", re.MULTILINE)
 _TTL = re.compile(r"^ttl: ([0-9]{1,9}) s", re.MULTILINE)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_DURATION = re.compile(r"(?:([0-9]+(?:\.[0-9]*)?)([hms]))")
-_UNIT = {"h": 3600.0, "m": 60.0, "s": 1.0}
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -102,8 +101,8 @@ def parse_duration(text: str, option: str = "--lock-timeout") -> float:
     seconds: float | None = None
     with contextlib.suppress(ValueError):
         seconds = float(value)
-    if seconds is None and value and _DURATION.sub("", value) == "":
-        seconds = sum(float(n) * _UNIT[u] for n, u in _DURATION.findall(value))
+    if seconds is None:
+        seconds = seconds_in(value, units="hms", iso=False)
     if seconds is None or not 0 <= seconds <= LOCK_TIMEOUT_MAX:
         raise UsageError(
             f"{option}: {text!r} is not a duration of 0s to 24h (e.g. 0s, 30s, 5m, 1h30m)"

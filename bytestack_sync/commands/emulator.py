@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import sys
 import threading
@@ -13,6 +12,7 @@ from types import FrameType
 from typing import TextIO
 
 from bytestack_sync.contract import DEFAULT_LOCAL_STATE
+from bytestack_sync.durations import seconds_in
 from bytestack_sync.emulator import runs
 from bytestack_sync.emulator.app import create_app
 from bytestack_sync.emulator.auth import parse_key_spec, split_key_spec
@@ -140,24 +140,10 @@ def _start(start: str | None, clock: ClockMode | None) -> float | None:
     return moment.timestamp()
 
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
-_ISO_DURATION = re.compile(
-    r"P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?"
-)
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-
-
 def parse_advance(text: str) -> float:
     """Seconds in ``text``: ``90m``, ``1h``, ``1d``, ``1h30m``, or ISO 8601 (``PT1H30M``,
     ``P1D``). ``UsageError`` for anything else, and for no time at all."""
-    value = text.strip()
-    seconds: float | None = None
-    if value and _DURATION_PART.sub("", value) == "":
-        seconds = sum(float(n) * _UNITS[u] for n, u in _DURATION_PART.findall(value))
-    matched = _ISO_DURATION.fullmatch(value.upper())
-    if seconds is None and matched and value.upper() not in ("P", "PT") and any(matched.groups()):
-        weeks, days, hours, minutes, secs = (float(g) if g else 0.0 for g in matched.groups())
-        seconds = weeks * 7 * 86400 + days * 86400 + hours * 3600 + minutes * 60 + secs
+    seconds = seconds_in(text)
     if not seconds or not 0 < seconds <= MAX_ADVANCE_SECONDS:
         raise UsageError(
             f"{text!r} is not a duration to advance by, of at most a hundred years "
