@@ -51,6 +51,7 @@ ERROR_CODES: Final[dict[int, str]] = {
 JOB_ID_PREFIX: Final = "job_"
 WEBHOOK_ID_PREFIX: Final = "wh_"
 QUERY_ID_PREFIX: Final = "qry_"
+RUN_ID_PREFIX: Final = "run_"  # [doc, 003 example] a job run's id
 ID_BODY_LENGTH: Final = 25  # lowercase letters and digits after the prefix
 ID_ALPHABET: Final = "0123456789abcdefghijklmnopqrstuvwxyz"
 

@@ -29,12 +29,13 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 @contextmanager
 def _errors_shown(stream: TextIO) -> Iterator[None]:
-    """The served emulator's own errors on ``stream``, one line each, while it serves."""
+    """The served emulator's own errors and warnings (runs skipped by a bounded catch-up)
+    on ``stream``, one line each, while it serves."""
     import logging
 
     logger = logging.getLogger("bytestack_sync.emulator")
     handler = logging.StreamHandler(stream)
-    handler.setLevel(logging.ERROR)
+    handler.setLevel(logging.WARNING)
     handler.setFormatter(logging.Formatter("emulator: %(message)s"))
     logger.addHandler(handler)
     try:

@@ -33,8 +33,6 @@ from bytestack_sync.emulator.schedules import next_run
 from bytestack_sync.emulator.store import put_file
 
 _US = 1_000_000
-RUN_ID_PREFIX = "run_"
-QUERY_ID_PREFIX = "qry_"
 # The most runs one advance fires; past it, it is refused (advance in smaller steps).
 MAX_RUNS_PER_ADVANCE = 10_000
 
@@ -190,7 +188,8 @@ def fire_now(db: Database, workspace: str, job_id: str, now_us: int) -> Run | No
 def _fire(conn: sqlite3.Connection, instant_us: int, job: sqlite3.Row) -> Run:
     workspace, job_id = job["workspace"], job["id"]
     prompt, sources = job["prompt"], sorted(json.loads(job["sources"]))
-    run_id, query_id = new_id(RUN_ID_PREFIX), new_id(QUERY_ID_PREFIX)
+    run_id = new_id(contract.RUN_ID_PREFIX)
+    query_id = new_id(contract.QUERY_ID_PREFIX)
     failed = results.fails(prompt)
     status = contract.QUERY_FAILED if failed else contract.QUERY_COMPLETED
     error = results.FAILURE_MESSAGE if failed else None

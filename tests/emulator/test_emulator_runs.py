@@ -231,3 +231,21 @@ def test_a_state_file_keeps_its_clock_mode(make_app: App, tmp_path: Path) -> Non
     again.close()
     with pytest.raises(ValueError, match="this state file's clock is manual"):
         make_app(state, clock_mode="real")
+
+
+def test_a_served_clock_fires_a_minutes_runs_whole_and_logs_a_bounded_catch_up(
+    make_app: App, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(runs, "MAX_RUNS_PER_ADVANCE", 3)
+    wall = [START_S]
+    app = make_app(clock=lambda: wall[0], query_delay=0)
+    client = local_client(app)
+    for n in range(5):
+        client.post("/jobs", json={**JOB, "name": f"job {n}", "schedule": "* * * * *"})
+    wall[0] += 60
+    with caplog.at_level("WARNING", logger="bytestack_sync.emulator.app"):
+        assert len(app.tick()) == 3  # the first look: a catch-up, bounded
+    assert "the rest were skipped" in caplog.text
+    wall[0] += 60
+    assert len(app.tick()) == 5  # a minute later: every run of the minute, past the bound
+    assert app.tick() == []  # the same minute again: nothing read, nothing fired
